@@ -1,0 +1,60 @@
+#include "common/json.h"
+
+namespace skiff {
+
+const json::value* find_path(const json::value& v, std::initializer_list<std::string_view> path) {
+  const json::value* cur = &v;
+  for (auto key : path) {
+    const auto* obj = cur->if_object();
+    if (!obj) return nullptr;
+    auto it = obj->find(key);
+    if (it == obj->end()) return nullptr;
+    cur = &it->value();
+  }
+  return cur;
+}
+
+json::value* find_path(json::value& v, std::initializer_list<std::string_view> path) {
+  return const_cast<json::value*>(find_path(static_cast<const json::value&>(v), path));
+}
+
+std::string get_string(const json::value& v, std::initializer_list<std::string_view> path,
+                       std::string_view def) {
+  const auto* p = find_path(v, path);
+  if (p && p->is_string()) return std::string(p->get_string());
+  return std::string(def);
+}
+
+int64_t get_int(const json::value& v, std::initializer_list<std::string_view> path, int64_t def) {
+  const auto* p = find_path(v, path);
+  if (!p) return def;
+  if (p->is_int64()) return p->get_int64();
+  if (p->is_uint64()) return static_cast<int64_t>(p->get_uint64());
+  if (p->is_double()) return static_cast<int64_t>(p->get_double());
+  return def;
+}
+
+json::object& ensure_object(json::object& o, std::string_view key) {
+  auto& v = o[key];
+  if (!v.is_object()) v = json::object{};
+  return v.get_object();
+}
+
+json::array& ensure_array(json::object& o, std::string_view key) {
+  auto& v = o[key];
+  if (!v.is_array()) v = json::array{};
+  return v.get_array();
+}
+
+bool parse_json(std::string_view text, json::value& out, std::string& error) {
+  boost::system::error_code ec;
+  json::parse_options opts;
+  opts.max_depth = 256;
+  out = json::parse(text, ec, {}, opts);
+  if (ec) {
+    error = ec.message();
+    return false;
+  }
+  return true;
+}
+}  // namespace skiff

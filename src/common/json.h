@@ -1,0 +1,28 @@
+// JSON: the object model of every API object is boost::json. Small accessors used everywhere.
+#pragma once
+#include <boost/json.hpp>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+namespace skiff {
+namespace json = boost::json;
+
+// The value at a path of object keys, or nullptr when any step is missing or not an object.
+const json::value* find_path(const json::value& v, std::initializer_list<std::string_view> path);
+json::value* find_path(json::value& v, std::initializer_list<std::string_view> path);
+
+// The string at a path, or `def` when absent or not a string.
+std::string get_string(const json::value& v, std::initializer_list<std::string_view> path,
+                       std::string_view def = {});
+// The integer at a path, or `def` when absent or not a number.
+int64_t get_int(const json::value& v, std::initializer_list<std::string_view> path, int64_t def = 0);
+
+// The object under `key`, created (replacing a non-object) when missing.
+json::object& ensure_object(json::object& o, std::string_view key);
+// The array under `key`, created (replacing a non-array) when missing.
+json::array& ensure_array(json::object& o, std::string_view key);
+
+// Parses JSON text; returns false and fills `error` on malformed input (never throws).
+bool parse_json(std::string_view text, json::value& out, std::string& error);
+}  // namespace skiff

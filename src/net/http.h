@@ -1,0 +1,84 @@
+// The HTTPS server every API request comes through: TLS 1.2+ (OpenSSL via Boost.Beast/Asio),
+// optional client-certificate verification against the cluster CA, HTTP/1.1 keep-alive,
+// streaming (chunked) responses for watches and logs.
+//
+// Design decision: one thread per connection with blocking I/O. Handlers are plain synchronous
+// functions (store calls block briefly); a watch holds its connection's thread. This keeps handler
+// code simple; the connection count of a cluster (components hold few long connections) fits it.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace skiff::net {
+
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // as sent: path and query
+  std::string path;    // percent-decoded path, without the query
+  std::multimap<std::string, std::string> query;  // percent-decoded ('+' = space)
+  std::map<std::string, std::string> headers;     // names lower-cased
+  std::string body;
+  std::string remote_addr;  // "ip:port"
+  // The verified TLS client certificate's identity (CN and O's); empty when none was sent.
+  std::string cert_user;
+  std::vector<std::string> cert_groups;
+
+  bool has_query(const std::string& name) const { return query.count(name) > 0; }
+  std::string query_param(const std::string& name, const std::string& def = {}) const;
+  std::string header(const std::string& lower_name) const;
+};
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+class ResponseWriter {
+ public:
+  virtual ~ResponseWriter() = default;
+  // A whole response. Call once (or start_stream once).
+  virtual void respond(int status, std::string_view content_type, std::string body,
+                       const Headers& extra = {}) = 0;
+  // A streamed response with chunked transfer encoding; returns false if the client is gone.
+  virtual bool start_stream(int status, std::string_view content_type,
+                            const Headers& extra = {}) = 0;
+  // Writes and flushes one chunk; false once the client is gone (then stop writing).
+  virtual bool write_chunk(std::string_view data) = 0;
+  virtual void end_stream() = 0;
+  // True when the peer has closed the connection or the server is stopping (polls the socket).
+  virtual bool client_gone() = 0;
+};
+
+using Handler = std::function<void(Request&, ResponseWriter&)>;
+
+struct TlsConfig {
+  std::string cert_pem;       // serving certificate chain
+  std::string key_pem;        // its private key
+  std::string client_ca_pem;  // CA for client certificates; clients without one still connect
+};
+
+struct ServerOptions {
+  std::string bind_address = "0.0.0.0";
+  uint16_t port = 6443;                     // 0 = pick a free port (see HttpsServer::port)
+  size_t max_body_bytes = 3 * 1024 * 1024;  // larger bodies get 413 without reaching the handler
+};
+
+class HttpsServer {
+ public:
+  HttpsServer(TlsConfig tls, ServerOptions opts, Handler handler);
+  ~HttpsServer();
+  // Binds and starts accepting; throws std::runtime_error with a clear message on failure.
+  void start();
+  uint16_t port() const;
+  // Stops accepting, closes all connections (streams see client_gone()), joins all threads.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace skiff::net
