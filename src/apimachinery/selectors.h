@@ -12,9 +12,12 @@
 namespace skiff {
 
 // labelSelector: "a=b,c!=d,e in (x,y),f notin (z),g,!h", also "==". Empty = everything.
+// Upstream's "a>1" / "a<1" (integer comparisons, absent or non-integer labels never match) too.
 class LabelSelector {
  public:
-  enum class Op { kEquals, kNotEquals, kIn, kNotIn, kExists, kDoesNotExist };
+  enum class Op {
+    kEquals, kNotEquals, kIn, kNotIn, kExists, kDoesNotExist, kGreaterThan, kLessThan
+  };
   struct Requirement {
     std::string key;
     Op op;
@@ -56,6 +59,7 @@ class FieldSelector {
   const std::vector<Requirement>& requirements() const { return reqs_; }
   // The value required by "field=value" if present (for indexed lookups such as metadata.name).
   const std::string* exact(const std::string& field) const;
+  std::string to_string() const;  // "a=b,c!=d" with values escaped as upstream
 
  private:
   std::vector<Requirement> reqs_;

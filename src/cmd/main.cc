@@ -4,15 +4,45 @@
 #include <cstring>
 #include <string>
 
+#include "apiserver/server.h"
+#include "common/version.h"
 #include "kubectl/kubectl.h"
+
+namespace {
+void usage() {
+  std::fprintf(stderr,
+               "skiff: a Kubernetes-compatible container orchestrator in one binary\n\n"
+               "usage: skiff COMMAND [ARGS]\n\n"
+               "commands:\n"
+               "  server     run the control plane (API server on the embedded store)\n"
+               "  kubectl    the kubectl tool (also when the binary is called kubectl)\n"
+               "  version    print the version\n\n"
+               "Run `skiff COMMAND --help` for a command's flags.\n");
+}
+}  // namespace
 
 int main(int argc, char** argv) {
   std::string self = argv[0];
   auto slash = self.rfind('/');
   if (slash != std::string::npos) self = self.substr(slash + 1);
   if (self == "kubectl") return skiff::kubectl::main(argc, argv);
-  if (argc >= 2 && std::strcmp(argv[1], "kubectl") == 0)
-    return skiff::kubectl::main(argc - 1, argv + 1);
-  std::fprintf(stderr, "usage: skiff server|version|kubectl ...\n");
+  if (argc < 2) {
+    usage();
+    return 2;
+  }
+  std::string cmd = argv[1];
+  if (cmd == "server") return skiff::apiserver::server_main(argc - 1, argv + 1);
+  if (cmd == "kubectl") return skiff::kubectl::main(argc - 1, argv + 1);
+  if (cmd == "version" || cmd == "--version") {
+    std::printf("skiff version %s (Kubernetes API %s, commit %s)\n", skiff::kSkiffVersion,
+                skiff::kKubeGitVersion, skiff::kSkiffCommit);
+    return 0;
+  }
+  if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+    usage();
+    return 0;
+  }
+  std::fprintf(stderr, "skiff: unknown command %s\n\n", cmd.c_str());
+  usage();
   return 2;
 }

@@ -85,6 +85,9 @@ ApiError ApiError::not_found(std::string resource, std::string name) {
   e.kind = res;
   return e;
 }
+ApiError ApiError::no_such_path() {
+  return make(404, "NotFound", "the server could not find the requested resource");
+}
 ApiError ApiError::already_exists(std::string resource, std::string name) {
   auto e = make(409, "AlreadyExists", resource + " \"" + name + "\" already exists");
   auto [res, group] = split_resource(resource);

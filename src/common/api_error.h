@@ -45,6 +45,8 @@ struct ApiError {
   static ApiError forbidden(std::string message);
   // `resource` is the group-qualified plural as upstream prints it: "pods", "deployments.apps".
   static ApiError not_found(std::string resource, std::string name);
+  // 404 for a path that names no resource: "the server could not find the requested resource".
+  static ApiError no_such_path();
   static ApiError already_exists(std::string resource, std::string name);
   static ApiError conflict(std::string resource, std::string name, std::string why);
   static ApiError invalid(std::string kind, std::string name, std::string group,

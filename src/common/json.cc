@@ -18,6 +18,48 @@ json::value* find_path(json::value& v, std::initializer_list<std::string_view> p
   return const_cast<json::value*>(find_path(static_cast<const json::value&>(v), path));
 }
 
+const json::value* find_path(const json::object& o, std::initializer_list<std::string_view> path) {
+  if (path.size() == 0) return nullptr;
+  auto it = path.begin();
+  auto f = o.find(*it);
+  if (f == o.end()) return nullptr;
+  const json::value* cur = &f->value();
+  for (++it; it != path.end(); ++it) {
+    const auto* obj = cur->if_object();
+    if (!obj) return nullptr;
+    auto g = obj->find(*it);
+    if (g == obj->end()) return nullptr;
+    cur = &g->value();
+  }
+  return cur;
+}
+
+json::value* find_path(json::object& o, std::initializer_list<std::string_view> path) {
+  return const_cast<json::value*>(find_path(static_cast<const json::object&>(o), path));
+}
+
+namespace {
+std::string string_at(const json::value* p, std::string_view def) {
+  if (p && p->is_string()) return std::string(p->get_string());
+  return std::string(def);
+}
+int64_t int_at(const json::value* p, int64_t def) {
+  if (!p) return def;
+  if (p->is_int64()) return p->get_int64();
+  if (p->is_uint64()) return static_cast<int64_t>(p->get_uint64());
+  if (p->is_double()) return static_cast<int64_t>(p->get_double());
+  return def;
+}
+}  // namespace
+
+std::string get_string(const json::object& o, std::initializer_list<std::string_view> path,
+                       std::string_view def) {
+  return string_at(find_path(o, path), def);
+}
+int64_t get_int(const json::object& o, std::initializer_list<std::string_view> path, int64_t def) {
+  return int_at(find_path(o, path), def);
+}
+
 std::string get_string(const json::value& v, std::initializer_list<std::string_view> path,
                        std::string_view def) {
   const auto* p = find_path(v, path);

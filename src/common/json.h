@@ -9,14 +9,21 @@ namespace skiff {
 namespace json = boost::json;
 
 // The value at a path of object keys, or nullptr when any step is missing or not an object.
+// The json::object overloads matter: without them an object argument would be copied into a
+// temporary json::value and the returned pointer would dangle.
 const json::value* find_path(const json::value& v, std::initializer_list<std::string_view> path);
 json::value* find_path(json::value& v, std::initializer_list<std::string_view> path);
+const json::value* find_path(const json::object& o, std::initializer_list<std::string_view> path);
+json::value* find_path(json::object& o, std::initializer_list<std::string_view> path);
 
 // The string at a path, or `def` when absent or not a string.
 std::string get_string(const json::value& v, std::initializer_list<std::string_view> path,
                        std::string_view def = {});
+std::string get_string(const json::object& o, std::initializer_list<std::string_view> path,
+                       std::string_view def = {});
 // The integer at a path, or `def` when absent or not a number.
 int64_t get_int(const json::value& v, std::initializer_list<std::string_view> path, int64_t def = 0);
+int64_t get_int(const json::object& o, std::initializer_list<std::string_view> path, int64_t def = 0);
 
 // The object under `key`, created (replacing a non-object) when missing.
 json::object& ensure_object(json::object& o, std::string_view key);

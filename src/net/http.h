@@ -6,6 +6,7 @@
 // functions (store calls block briefly); a watch holds its connection's thread. This keeps handler
 // code simple; the connection count of a cluster (components hold few long connections) fits it.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -64,6 +65,11 @@ struct ServerOptions {
   std::string bind_address = "0.0.0.0";
   uint16_t port = 6443;                     // 0 = pick a free port (see HttpsServer::port)
   size_t max_body_bytes = 3 * 1024 * 1024;  // larger bodies get 413 without reaching the handler
+  // A keep-alive connection with no request for this long is closed; so is one whose single
+  // write (a response or one chunk) is blocked this long by a client that stopped reading.
+  std::chrono::seconds idle_timeout{300};
+  // Time allowed for the TLS handshake and for a started request to arrive completely.
+  std::chrono::seconds request_timeout{60};
 };
 
 class HttpsServer {
@@ -74,6 +80,8 @@ class HttpsServer {
   void start();
   uint16_t port() const;
   // Stops accepting, closes all connections (streams see client_gone()), joins all threads.
+  // It waits for running handlers to return, so a long handler (a watch) must poll
+  // client_gone(); never call stop() from a handler.
   void stop();
 
  private:

@@ -5,6 +5,7 @@
 #pragma once
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/api_error.h"
 #include "common/json.h"
@@ -20,6 +21,7 @@ struct FieldStrategy {
   std::string merge_key;   // e.g. "name" for containers; empty = not merged by key
   bool merge = false;      // patchStrategy "merge" (for lists of primitives: set union)
   bool retain_keys = false;  // patchStrategy "retainKeys" (e.g. volumes' source union)
+  bool replace = false;  // patchStrategy "replace": the value replaces, never merges (PDB selector)
 };
 
 // Looks up the strategy of the field at `path` (field names from the object's root; list elements

@@ -1,0 +1,50 @@
+// The HTTP face of the API server: authentication, non-resource endpoints (version, health,
+// discovery, OpenAPI) and the resource verbs, encoded as the real kubectl expects (JSON objects,
+// lists, server-side Tables, watch streams, metav1.Status errors).
+#pragma once
+#include <atomic>
+#include <string>
+
+#include "api/resources.h"
+#include "apiserver/object_store.h"
+#include "apiserver/request_info.h"
+#include "net/http.h"
+
+namespace skiff::apiserver {
+
+class ApiHandler {
+ public:
+  explicit ApiHandler(ObjectStore& objects);
+  void handle(net::Request& req, net::ResponseWriter& w);
+  // /readyz answers 200 only after set_ready(true) (bootstrap objects written).
+  void set_ready(bool ready) { ready_ = ready; }
+  // Ends open watches (server shutdown).
+  void shutdown() { stopping_ = true; }
+
+ private:
+  void handle_resource(net::Request& req, const RequestInfo& info, net::ResponseWriter& w);
+  void handle_list(net::Request& req, const RequestInfo& info, const api::ResourceInfo& r,
+                   net::ResponseWriter& w);
+  void handle_watch(net::Request& req, const RequestInfo& info, const api::ResourceInfo& r,
+                    net::ResponseWriter& w);
+  void handle_scale(net::Request& req, const RequestInfo& info, const api::ResourceInfo& r,
+                    net::ResponseWriter& w);
+  void handle_binding(net::Request& req, const std::string& ns, const std::string& pod,
+                      net::ResponseWriter& w);
+  void handle_patch(net::Request& req, const RequestInfo& info, const api::ResourceInfo& r,
+                    net::ResponseWriter& w);
+
+  ObjectStore& objects_;
+  std::atomic<bool> ready_{false};
+  std::atomic<bool> stopping_{false};
+};
+
+// Helpers shared by the handler's files.
+void write_json(net::ResponseWriter& w, int status, const json::value& body,
+                const net::Headers& extra = {});
+void write_error(net::ResponseWriter& w, const ApiError& e);
+bool wants_table(const net::Request& req);
+// Decodes a request body (JSON or YAML by Content-Type) into an object.
+Result<json::object> decode_body(const net::Request& req);
+
+}  // namespace skiff::apiserver

@@ -1,0 +1,509 @@
+#include "apiserver/object_store.h"
+
+#include <thread>
+
+#include "api/kinds.h"
+#include "apiserver/strategy.h"
+#include "common/base64.h"
+#include "common/log.h"
+#include "common/time.h"
+#include "common/uuid.h"
+
+namespace skiff::apiserver {
+namespace {
+constexpr int kMaxRetries = 16;
+
+std::string encode(const json::object& obj) {
+  // The stored form carries no resourceVersion: it is the key's mod revision.
+  if (const auto* meta = obj.if_contains("metadata");
+      meta && meta->is_object() && meta->get_object().contains("resourceVersion")) {
+    json::object copy = obj;
+    copy["metadata"].get_object().erase("resourceVersion");
+    return json::serialize(copy);
+  }
+  return json::serialize(obj);
+}
+
+std::string object_rv(const json::object& obj) {
+  return get_string(obj, {"metadata", "resourceVersion"});
+}
+
+ApiError conflict_modified(const api::ResourceInfo& r, const std::string& name) {
+  return ApiError::conflict(r.qualified_resource(), name,
+                            "the object has been modified; please apply your changes to the "
+                            "latest version and try again");
+}
+
+// Continue tokens: base64 of {"v":"meta.k8s.io/v1","rv":N,"start":"<key after prefix>"}.
+std::string make_continue(int64_t rv, const std::string& start) {
+  json::object o{{"v", "meta.k8s.io/v1"}, {"rv", rv}, {"start", start}};
+  return base64_encode(json::serialize(o));
+}
+bool parse_continue(const std::string& token, int64_t& rv, std::string& start) {
+  auto raw = base64_decode(token);
+  if (!raw) return false;
+  json::value v;
+  std::string err;
+  if (!parse_json(*raw, v, err) || !v.is_object()) return false;
+  if (get_string(v, {"v"}) != "meta.k8s.io/v1") return false;
+  rv = get_int(v, {"rv"}, -1);
+  start = get_string(v, {"start"});
+  return rv > 0;
+}
+
+bool is_namespaces(const api::ResourceInfo& r) { return r.group.empty() && r.resource == "namespaces"; }
+bool is_pods(const api::ResourceInfo& r) { return r.group.empty() && r.resource == "pods"; }
+
+bool has_finalizers(const json::object& obj) {
+  const auto* f = find_path(obj, {"metadata", "finalizers"});
+  if (f && f->is_array() && !f->get_array().empty()) return true;
+  return false;
+}
+bool namespace_spec_finalizers(const json::object& obj) {
+  const auto* f = find_path(obj, {"spec", "finalizers"});
+  return f && f->is_array() && !f->get_array().empty();
+}
+
+// Copies the fields only the system sets from the stored object into an incoming one.
+void keep_system_metadata(json::object& obj, const json::object& old) {
+  auto& meta = ensure_object(obj, "metadata");
+  const auto* om = old.if_contains("metadata");
+  if (!om || !om->is_object()) return;
+  for (const char* k : {"uid", "creationTimestamp", "deletionTimestamp",
+                        "deletionGracePeriodSeconds", "generation", "namespace", "name"}) {
+    if (auto it = om->get_object().find(k); it != om->get_object().end()) meta[k] = it->value();
+    else meta.erase(k);
+  }
+}
+
+class ObjectWatchImpl : public ObjectWatch {
+ public:
+  ObjectWatchImpl(ObjectStore& os, const api::ResourceInfo& r, std::string ns, ListParams params,
+                  std::unique_ptr<storage::Watch> w, std::vector<ObjectEvent> initial,
+                  int64_t start_rev,
+                  std::function<bool(const json::object&)> match)
+      : os_(os), r_(r), ns_(std::move(ns)), params_(std::move(params)), w_(std::move(w)),
+        pending_(std::move(initial)), rev_(start_rev), match_(std::move(match)) {}
+
+  std::vector<ObjectEvent> next(std::chrono::milliseconds timeout, bool* closed) override {
+    *closed = false;
+    if (!pending_.empty()) return std::exchange(pending_, {});
+    int64_t before = os_.current_revision();
+    auto batch = w_->next(timeout);
+    std::vector<ObjectEvent> out;
+    for (auto& ev : batch.events) {
+      rev_ = ev.kv.mod_revision;
+      auto cur = ObjectStore::decode(ev.kv);
+      if (!cur) continue;
+      bool now = ev.type == storage::WatchEvent::Type::kPut && match_(*cur);
+      bool was = false;
+      if (ev.prev) {
+        auto prev = ObjectStore::decode(*ev.prev);
+        was = prev && match_(*prev);
+      }
+      if (ev.type == storage::WatchEvent::Type::kDelete) {
+        if (match_(*cur)) out.push_back({"DELETED", std::move(*cur)});
+      } else if (now && was) {
+        out.push_back({"MODIFIED", std::move(*cur)});
+      } else if (now) {
+        out.push_back({"ADDED", std::move(*cur)});
+      } else if (was) {
+        out.push_back({"DELETED", std::move(*cur)});
+      }
+    }
+    if (batch.closed) *closed = true;
+    // Nothing arrived although the store was at `before`: everything up to it was uneventful.
+    if (batch.events.empty() && before > rev_) rev_ = before;
+    return out;
+  }
+  int64_t progress_revision() override { return rev_; }
+
+ private:
+  ObjectStore& os_;
+  const api::ResourceInfo& r_;
+  std::string ns_;
+  ListParams params_;
+  std::unique_ptr<storage::Watch> w_;
+  std::vector<ObjectEvent> pending_;
+  int64_t rev_;
+  std::function<bool(const json::object&)> match_;
+};
+}  // namespace
+
+ApiError store_error(storage::Code code, const api::ResourceInfo& r, const std::string& name,
+                     const std::string& message) {
+  switch (code) {
+    case storage::Code::kNotFound: return ApiError::not_found(r.qualified_resource(), name);
+    case storage::Code::kAlreadyExists:
+      return ApiError::already_exists(r.qualified_resource(), name);
+    case storage::Code::kConflict: return conflict_modified(r, name);
+    case storage::Code::kTooOld:
+      return ApiError::expired("The resourceVersion for the provided list is too old.");
+    case storage::Code::kFutureRevision:
+      return ApiError::timeout("Too large resource version");
+    default:
+      return ApiError::service_unavailable("storage unavailable: " +
+                                           (message.empty() ? std::string("write failed") : message));
+  }
+}
+
+ObjectStore::ObjectStore(storage::Store& store, Admission& admission)
+    : store_(store), admission_(admission) {}
+
+std::string ObjectStore::key_for(const api::ResourceInfo& r, const std::string& ns,
+                                 const std::string& name) {
+  return r.key_prefix() + (r.namespaced ? ns + "/" : "") + name;
+}
+
+Result<json::object> ObjectStore::decode(const storage::KeyValue& kv) {
+  json::value v;
+  std::string err;
+  if (!parse_json(kv.value, v, err) || !v.is_object())
+    return ApiError::internal("stored object " + kv.key + " does not decode: " + err);
+  auto& obj = v.get_object();
+  ensure_object(obj, "metadata")["resourceVersion"] = std::to_string(kv.mod_revision);
+  return std::move(obj);
+}
+
+Result<json::object> ObjectStore::get(const api::ResourceInfo& r, const std::string& ns,
+                                      const std::string& name) {
+  auto res = store_.get(key_for(r, ns, name));
+  if (res.code != storage::Code::kOk) return store_error(res.code, r, name);
+  return decode(res.kv);
+}
+
+bool ObjectStore::matches(const api::ResourceInfo& r, const ListParams& p,
+                          const json::object& obj) {
+  if (!p.labels.empty()) {
+    const auto* labels = find_path(obj, {"metadata", "labels"});
+    if (!p.labels.matches(labels && labels->is_object() ? &labels->get_object() : nullptr))
+      return false;
+  }
+  if (!p.fields.empty() && !p.fields.matches(api::selectable_fields(r, obj))) return false;
+  return true;
+}
+
+Result<ListOutput> ObjectStore::list(const api::ResourceInfo& r, const std::string& ns,
+                                     const ListParams& p) {
+  if (!p.fields.empty())
+    if (auto st = p.fields.check_supported(api::selectable_field_names(r)); !st) return st.error();
+  std::string prefix = r.key_prefix() + (r.namespaced && !ns.empty() ? ns + "/" : "");
+  storage::ListOptions opts;
+  opts.prefix = prefix;
+  int64_t current = store_.current_revision();
+  if (!p.continue_token.empty()) {
+    if (!p.resource_version.empty() && p.resource_version != "0")
+      return ApiError::bad_request("specifying resource version is not allowed when using continue");
+    int64_t rv;
+    std::string start;
+    if (!parse_continue(p.continue_token, rv, start))
+      return ApiError::bad_request("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+    opts.revision = rv;
+    opts.start_key = prefix + start;
+  } else if (!p.resource_version.empty() && p.resource_version != "0") {
+    char* end = nullptr;
+    long long rv = std::strtoll(p.resource_version.c_str(), &end, 10);
+    if (*end || rv <= 0)
+      return ApiError::bad_request("invalid resource version: " + p.resource_version);
+    if (p.resource_version_match == "Exact") {
+      opts.revision = rv;
+    } else if (rv > current) {
+      return ApiError::timeout("Too large resource version: " + p.resource_version +
+                               ", current: " + std::to_string(current));
+    }
+  }
+  ListOutput out;
+  bool filtering = !p.labels.empty() || !p.fields.empty();
+  const int64_t want = p.limit;
+  std::string last_key;
+  bool more = false;
+  int64_t read_rev = 0;
+  for (int round = 0;; ++round) {
+    // Without selectors one page suffices; with them, keep reading until the page is full.
+    opts.limit = want > 0 ? std::max<int64_t>(want - static_cast<int64_t>(out.items.size()), filtering ? 256 : 0) : 0;
+    auto res = store_.list(opts);
+    if (res.code == storage::Code::kTooOld) {
+      if (!p.continue_token.empty())
+        return ApiError::expired(
+            "The provided continue parameter is too old to display a consistent list result. You "
+            "can start a new list without the continue parameter.");
+      return ApiError::gone("too old resource version: " + p.resource_version);
+    }
+    if (res.code != storage::Code::kOk) return store_error(res.code, r, "");
+    if (round == 0) read_rev = res.revision;
+    opts.revision = res.revision;  // later rounds read the same snapshot
+    more = res.more;
+    size_t i = 0;
+    for (; i < res.items.size(); ++i) {
+      if (want > 0 && static_cast<int64_t>(out.items.size()) >= want) {
+        more = true;
+        break;
+      }
+      last_key = res.items[i].key;
+      auto obj = decode(res.items[i]);
+      if (!obj) return obj.error();
+      if (matches(r, p, *obj)) out.items.push_back(std::move(*obj));
+    }
+    if (i < res.items.size()) break;
+    if (!res.more || want <= 0) break;
+    if (static_cast<int64_t>(out.items.size()) >= want) break;
+    opts.start_key = last_key + '\0';
+    if (!filtering) {
+      out.remaining = res.remaining;
+      break;
+    }
+  }
+  out.resource_version = std::to_string(read_rev);
+  if (more && want > 0 && !last_key.empty()) {
+    out.continue_token = make_continue(read_rev, last_key.substr(prefix.size()) + '\0');
+    if (!filtering) {
+      // remaining = items after the last returned one
+      storage::ListOptions count = opts;
+      count.start_key = last_key + '\0';
+      count.limit = 0;
+      auto rest = store_.list(count);
+      if (rest.code == storage::Code::kOk) out.remaining = static_cast<int64_t>(rest.items.size());
+    }
+  } else {
+    out.remaining.reset();
+  }
+  return out;
+}
+
+Result<json::object> ObjectStore::create(const api::ResourceInfo& r, const std::string& ns,
+                                         json::object obj, const WriteOptions& opts) {
+  auto& meta = ensure_object(obj, "metadata");
+  if (r.namespaced) {
+    auto body_ns = get_string(obj, {"metadata", "namespace"});
+    if (!body_ns.empty() && body_ns != ns)
+      return ApiError::bad_request(
+          "the namespace of the provided object does not match the namespace sent on the request");
+    if (ns.empty()) return ApiError::bad_request("a namespace is required to create a " + r.kind);
+    meta["namespace"] = ns;
+  } else {
+    meta.erase("namespace");
+  }
+  if (get_string(obj, {"metadata", "name"}).empty()) {
+    auto gen = get_string(obj, {"metadata", "generateName"});
+    if (!gen.empty()) meta["name"] = gen + random_suffix(5);
+  }
+  meta["uid"] = new_uuid();
+  meta["creationTimestamp"] = now_rfc3339();
+  for (const char* k : {"resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds",
+                        "selfLink", "generation", "managedFields"})
+    meta.erase(k);
+  prepare_for_create(r, obj);
+  api::apply_defaults(r, obj);
+  std::string name = get_string(obj, {"metadata", "name"});
+  auto causes = api::validate_create(r, obj);
+  if (!causes.empty()) return ApiError::invalid(r.kind, name, r.group, std::move(causes));
+  if (auto st = admission_.admit_create(r, obj, opts.dry_run); !st) return st.error();
+  if (opts.dry_run) return obj;
+  auto res = store_.create(key_for(r, ns, name), encode(obj));
+  if (res.code != storage::Code::kOk) {
+    admission_.release(r, obj);
+    return store_error(res.code, r, name, res.message);
+  }
+  return decode(res.kv);
+}
+
+Result<json::object> ObjectStore::update(const api::ResourceInfo& r, const std::string& ns,
+                                         const std::string& name, const std::string& subresource,
+                                         json::object obj, const WriteOptions& opts) {
+  auto body_name = get_string(obj, {"metadata", "name"});
+  if (!body_name.empty() && body_name != name)
+    return ApiError::bad_request("the name of the object (" + body_name +
+                                 ") does not match the name on the URL (" + name + ")");
+  if (r.namespaced) {
+    auto body_ns = get_string(obj, {"metadata", "namespace"});
+    if (!body_ns.empty() && body_ns != ns)
+      return ApiError::bad_request(
+          "the namespace of the provided object does not match the namespace sent on the request");
+  }
+  return guaranteed_update(
+      r, ns, name, subresource, [&](const json::object&) -> Result<json::object> { return obj; },
+      opts);
+}
+
+Result<json::object> ObjectStore::guaranteed_update(const api::ResourceInfo& r,
+                                                    const std::string& ns,
+                                                    const std::string& name,
+                                                    const std::string& subresource,
+                                                    const UpdateFn& fn, const WriteOptions& opts) {
+  const std::string key = key_for(r, ns, name);
+  for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
+    auto cur = store_.get(key);
+    if (cur.code != storage::Code::kOk) return store_error(cur.code, r, name);
+    auto old = decode(cur.kv);
+    if (!old) return old.error();
+    auto desired = fn(*old);
+    if (!desired) return desired.error();
+    json::object obj = std::move(*desired);
+    auto want_rv = object_rv(obj);
+    bool precondition = !want_rv.empty();
+    if (precondition && want_rv != std::to_string(cur.kv.mod_revision))
+      return conflict_modified(r, name);
+    // Binding is the scheduler's one sanctioned write of a pod's spec (nodeName) and status.
+    const bool binding = subresource == "binding";
+    if (subresource == "status") {
+      prepare_for_status_update(r, obj, *old);
+    } else {
+      keep_system_metadata(obj, *old);
+      if (!binding) prepare_for_update(r, obj, *old);
+    }
+    api::apply_defaults(r, obj);
+    // Admission first: it carries allocated values (a Service's clusterIP, nodePorts) over from
+    // the stored object, which validation then expects.
+    if (auto st = admission_.admit_update(r, obj, *old, opts.dry_run); !st) return st.error();
+    auto causes = binding ? std::vector<FieldCause>{} : api::validate_update(r, obj, *old);
+    if (!causes.empty()) return ApiError::invalid(r.kind, name, r.group, std::move(causes));
+    ensure_object(obj, "metadata")["resourceVersion"] = std::to_string(cur.kv.mod_revision);
+    // Finalization complete: the object goes once nothing holds it any more.
+    bool deleting = find_path(obj, {"metadata", "deletionTimestamp"}) != nullptr;
+    if (deleting && !has_finalizers(obj) && get_int(obj, {"metadata", "deletionGracePeriodSeconds"}) == 0 &&
+        !(is_namespaces(r) && namespace_spec_finalizers(obj)))
+      return finish_delete(r, key, obj, cur.kv.mod_revision, opts.dry_run);
+    std::string value = encode(obj);
+    if (value == encode(*old)) return *old;  // no-op writes do not bump the resourceVersion
+    if (opts.dry_run) return obj;
+    auto res = store_.update(key, value, cur.kv.mod_revision);
+    if (res.code == storage::Code::kConflict) {
+      if (precondition) return conflict_modified(r, name);
+      continue;
+    }
+    if (res.code != storage::Code::kOk) return store_error(res.code, r, name, res.message);
+    return decode(res.kv);
+  }
+  return conflict_modified(r, name);
+}
+
+Result<json::object> ObjectStore::finish_delete(const api::ResourceInfo& r,
+                                                const std::string& key, const json::object& obj,
+                                                int64_t mod_rev, bool dry_run) {
+  if (dry_run) return obj;
+  auto res = store_.remove(key, mod_rev);
+  if (res.code == storage::Code::kConflict)
+    return conflict_modified(r, get_string(obj, {"metadata", "name"}));
+  if (res.code != storage::Code::kOk)
+    return store_error(res.code, r, get_string(obj, {"metadata", "name"}), res.message);
+  admission_.release(r, obj);
+  return decode(res.kv);
+}
+
+Result<json::object> ObjectStore::remove(const api::ResourceInfo& r, const std::string& ns,
+                                         const std::string& name, const DeleteOptions& opts,
+                                         bool* deleted_now) {
+  if (deleted_now) *deleted_now = false;
+  const std::string key = key_for(r, ns, name);
+  for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
+    auto cur = store_.get(key);
+    if (cur.code != storage::Code::kOk) return store_error(cur.code, r, name);
+    auto objr = decode(cur.kv);
+    if (!objr) return objr.error();
+    json::object obj = std::move(*objr);
+    if (opts.precondition_uid && *opts.precondition_uid != get_string(obj, {"metadata", "uid"}))
+      return ApiError::conflict(r.qualified_resource(), name,
+                                "Precondition failed: UID in precondition: " +
+                                    *opts.precondition_uid + ", UID in object meta: " +
+                                    get_string(obj, {"metadata", "uid"}));
+    if (opts.precondition_resource_version &&
+        *opts.precondition_resource_version != object_rv(obj))
+      return ApiError::conflict(r.qualified_resource(), name,
+                                "Precondition failed: ResourceVersion in precondition: " +
+                                    *opts.precondition_resource_version +
+                                    ", ResourceVersion in object meta: " + object_rv(obj));
+    if (auto st = admission_.admit_delete(r, obj); !st) return st.error();
+
+    // Grace period: only pods on a node wait for their kubelet.
+    int64_t grace = 0;
+    if (is_pods(r)) {
+      grace = opts.grace_period_seconds.value_or(
+          get_int(obj, {"spec", "terminationGracePeriodSeconds"}, 30));
+      auto phase = get_string(obj, {"status", "phase"});
+      if (get_string(obj, {"spec", "nodeName"}).empty() || phase == "Succeeded" ||
+          phase == "Failed")
+        grace = 0;
+      if (grace < 0) grace = 0;
+    }
+    auto& meta = ensure_object(obj, "metadata");
+    bool changed = false;
+    // Propagation policies that the garbage collector finishes.
+    auto add_finalizer = [&](const char* f) {
+      auto& fins = ensure_array(meta, "finalizers");
+      for (const auto& v : fins)
+        if (v.is_string() && v.get_string() == f) return;
+      fins.push_back(json::value(f));
+      changed = true;
+    };
+    if (opts.propagation_policy == "Foreground") add_finalizer("foregroundDeletion");
+    if (opts.propagation_policy == "Orphan") add_finalizer("orphan");
+    bool held = has_finalizers(obj) || (is_namespaces(r) && namespace_spec_finalizers(obj));
+    bool already = meta.contains("deletionTimestamp");
+    if (!held && grace == 0) {
+      auto res = finish_delete(r, key, obj, cur.kv.mod_revision, opts.dry_run);
+      if (!res && res.error().reason == "Conflict") continue;
+      if (res && deleted_now) *deleted_now = true;
+      return res;
+    }
+    if (!already) {
+      auto now = Clock::now();
+      meta["deletionTimestamp"] = format_rfc3339(now + std::chrono::seconds(grace));
+      meta["deletionGracePeriodSeconds"] = grace;
+      if (tracks_generation(r)) meta["generation"] = get_int(obj, {"metadata", "generation"}, 1) + 1;
+      if (is_namespaces(r)) ensure_object(obj, "status")["phase"] = "Terminating";
+      changed = true;
+    } else if (grace < get_int(obj, {"metadata", "deletionGracePeriodSeconds"}, 0)) {
+      // A shorter grace period than the one in progress wins (kubectl delete --grace-period=0).
+      meta["deletionTimestamp"] = format_rfc3339(Clock::now() + std::chrono::seconds(grace));
+      meta["deletionGracePeriodSeconds"] = grace;
+      changed = true;
+    }
+    if (!changed || opts.dry_run) return obj;
+    auto res = store_.update(key, encode(obj), cur.kv.mod_revision);
+    if (res.code == storage::Code::kConflict) continue;
+    if (res.code != storage::Code::kOk) return store_error(res.code, r, name, res.message);
+    return decode(res.kv);
+  }
+  return conflict_modified(r, name);
+}
+
+Result<std::unique_ptr<ObjectWatch>> ObjectStore::watch(const api::ResourceInfo& r,
+                                                        const std::string& ns,
+                                                        const ListParams& p,
+                                                        bool send_initial) {
+  if (!p.fields.empty())
+    if (auto st = p.fields.check_supported(api::selectable_field_names(r)); !st) return st.error();
+  std::string prefix = r.key_prefix() + (r.namespaced && !ns.empty() ? ns + "/" : "");
+  auto match = [this, &r, p](const json::object& obj) { return matches(r, p, obj); };
+  std::vector<ObjectEvent> initial;
+  int64_t from = 0;
+  if (send_initial) {
+    storage::ListOptions opts;
+    opts.prefix = prefix;
+    auto res = store_.list(opts);
+    if (res.code != storage::Code::kOk) return store_error(res.code, r, "");
+    from = res.revision;
+    for (const auto& kv : res.items) {
+      auto obj = decode(kv);
+      if (obj && match(*obj)) initial.push_back({"ADDED", std::move(*obj)});
+    }
+  } else {
+    char* end = nullptr;
+    from = std::strtoll(p.resource_version.c_str(), &end, 10);
+    if (*end || from < 0) return ApiError::bad_request("invalid resource version: " + p.resource_version);
+  }
+  storage::Code code = storage::Code::kOk;
+  auto w = store_.watch(prefix, from, &code);
+  if (!w) {
+    if (code == storage::Code::kTooOld)
+      return ApiError::gone("too old resource version: " + std::to_string(from) + " (" +
+                            std::to_string(store_.compacted_revision()) + ")");
+    if (code == storage::Code::kFutureRevision)
+      return ApiError::timeout("Too large resource version: " + std::to_string(from) +
+                               ", current: " + std::to_string(store_.current_revision()));
+    return store_error(code, r, "");
+  }
+  return std::unique_ptr<ObjectWatch>(
+      new ObjectWatchImpl(*this, r, ns, p, std::move(w), std::move(initial), from, match));
+}
+}  // namespace skiff::apiserver

@@ -1,0 +1,453 @@
+// The resource verbs: get, list, create, update, patch, delete, deletecollection, and the
+// status, scale, binding and finalize subresources.
+#include "apimachinery/yaml.h"
+#include "apiserver/field_check.h"
+#include "apiserver/handler.h"
+#include "apiserver/tables.h"
+#include "common/log.h"
+#include "common/time.h"
+#include "patch/patch.h"
+
+namespace skiff::apiserver {
+namespace {
+
+Result<bool> parse_dry_run(const net::Request& req) {
+  auto it = req.query.equal_range("dryRun");
+  bool dry = false;
+  for (auto i = it.first; i != it.second; ++i) {
+    if (i->second == "All") dry = true;
+    else if (!i->second.empty())
+      return ApiError::bad_request("Invalid dry run value: " + i->second +
+                                   ": supported values: \"All\"");
+  }
+  return dry;
+}
+
+Result<ListParams> parse_list_params(const net::Request& req) {
+  ListParams p;
+  auto ls = LabelSelector::parse(req.query_param("labelSelector"));
+  if (!ls) return ls.error();
+  p.labels = std::move(*ls);
+  auto fs = FieldSelector::parse(req.query_param("fieldSelector"));
+  if (!fs) return fs.error();
+  p.fields = std::move(*fs);
+  if (auto lim = req.query_param("limit"); !lim.empty()) {
+    char* end = nullptr;
+    p.limit = std::strtoll(lim.c_str(), &end, 10);
+    if (*end || p.limit < 0) return ApiError::bad_request("invalid limit: " + lim);
+  }
+  p.continue_token = req.query_param("continue");
+  p.resource_version = req.query_param("resourceVersion");
+  p.resource_version_match = req.query_param("resourceVersionMatch");
+  if (!p.resource_version_match.empty() && p.resource_version_match != "Exact" &&
+      p.resource_version_match != "NotOlderThan")
+    return ApiError::bad_request("invalid resourceVersionMatch: " + p.resource_version_match);
+  return p;
+}
+
+void set_type_meta(const api::ResourceInfo& r, json::object& obj) {
+  obj["apiVersion"] = r.api_version();
+  obj["kind"] = r.kind;
+}
+
+// The object in the response, as a Table when the client asked for one.
+void write_object(net::ResponseWriter& w, const net::Request& req, const api::ResourceInfo& r,
+                  int status, json::object obj, const net::Headers& extra = {}) {
+  set_type_meta(r, obj);
+  if (wants_table(req)) {
+    std::vector<json::object> items{std::move(obj)};
+    json::object meta{{"resourceVersion", get_string(items[0], {"metadata", "resourceVersion"})}};
+    write_json(w, status, make_table(r, items, req.query_param("includeObject"), true, meta), extra);
+    return;
+  }
+  write_json(w, status, obj, extra);
+}
+
+// Checks apiVersion/kind of a body against the endpoint's kind.
+Status check_type(const json::object& obj, const std::string& api_version,
+                  const std::string& kind) {
+  auto av = get_string(obj, {"apiVersion"});
+  auto k = get_string(obj, {"kind"});
+  if (k.empty() && av.empty()) return ok_status();  // both absent: the endpoint says what it is
+  if (k.empty())
+    return ApiError::bad_request("Object 'Kind' is missing in '" + json::serialize(obj).substr(0, 200) + "'");
+  if (!av.empty() && av != api_version)
+    return ApiError::bad_request("the API version in the data (" + av +
+                                 ") does not match the expected API version (" + api_version + ")");
+  if (k != kind)
+    return ApiError::bad_request("the kind in the data (" + k +
+                                 ") does not match the expected kind (" + kind + ")");
+  return ok_status();
+}
+
+// fieldValidation: Strict rejects unknown fields, Warn reports them in Warning headers.
+Result<net::Headers> check_fields(const net::Request& req, const api::ResourceInfo& r,
+                                  const json::object& obj) {
+  auto mode = req.query_param("fieldValidation");
+  if (!mode.empty() && mode != "Strict" && mode != "Warn" && mode != "Ignore")
+    return ApiError::bad_request("fieldValidation parameter unsupported: " + mode);
+  net::Headers headers;
+  if (mode == "Ignore") return headers;
+  auto unknown = unknown_fields(r, obj);
+  if (unknown.empty()) return headers;
+  if (mode == "Strict") {
+    std::string msg = "strict decoding error: ";
+    for (size_t i = 0; i < unknown.size(); ++i)
+      msg += (i ? ", " : "") + std::string("unknown field \"") + unknown[i] + "\"";
+    return ApiError::bad_request(msg);
+  }
+  for (const auto& f : unknown)
+    headers.emplace_back("Warning", "299 - \"unknown field \\\"" + f + "\\\"\"");
+  return headers;
+}
+
+json::object scale_of(const json::object& obj) {
+  json::object meta;
+  for (const char* k : {"name", "namespace", "uid", "resourceVersion", "creationTimestamp"})
+    if (const auto* v = find_path(obj, {"metadata", k})) meta[k] = *v;
+  std::string selector;
+  if (const auto* sel = find_path(obj, {"spec", "selector"})) {
+    auto ls = LabelSelector::from_json(sel);
+    if (ls) selector = ls->to_string();
+  }
+  json::object status{{"replicas", get_int(obj, {"status", "replicas"})}};
+  if (!selector.empty()) status["selector"] = selector;
+  return {{"kind", "Scale"},
+          {"apiVersion", "autoscaling/v1"},
+          {"metadata", std::move(meta)},
+          {"spec", json::object{{"replicas", get_int(obj, {"spec", "replicas"})}}},
+          {"status", std::move(status)}};
+}
+
+Result<json::value> apply_patch_body(const net::Request& req, const json::value& current,
+                                     const std::string& group, const std::string& kind) {
+  auto ct = req.header("content-type");
+  if (auto semi = ct.find(';'); semi != std::string::npos) ct = ct.substr(0, semi);
+  json::value patch;
+  std::string err;
+  if (ct == "application/apply-patch+yaml") {
+    auto y = yaml_to_json(req.body);
+    if (!y) return y.error();
+    patch = std::move(*y);
+  } else if (!parse_json(req.body, patch, err)) {
+    return ApiError::bad_request("error decoding patch: " + err);
+  }
+  if (ct == "application/json-patch+json") return apply_json_patch(current, patch);
+  if (!patch.is_object()) return ApiError::bad_request("patch body must be a JSON object");
+  if (ct == "application/merge-patch+json") return apply_merge_patch(current, patch);
+  if (ct == "application/strategic-merge-patch+json" || ct == "application/apply-patch+yaml")
+    return apply_strategic_merge_patch(current, patch, group, kind);
+  return ApiError::unsupported_media_type(
+      "the body of the request was in an unknown format - accepted media types include: "
+      "application/json-patch+json, application/merge-patch+json, "
+      "application/apply-patch+yaml, application/strategic-merge-patch+json");
+}
+}  // namespace
+
+void ApiHandler::handle_resource(net::Request& req, const RequestInfo& info,
+                                 net::ResponseWriter& w) {
+  const auto* r = api::find_resource(info.group, info.version, info.resource);
+  if (!r || (!r->namespaced && !info.namespace_.empty() && info.resource != "namespaces")) {
+    write_error(w, ApiError::no_such_path());
+    return;
+  }
+  const std::string& ns = info.namespace_;
+  const std::string& name = info.name;
+  const std::string& sub = info.subresource;
+  if (!sub.empty() && !r->has_subresource(sub)) {
+    write_error(w, ApiError::no_such_path());
+    return;
+  }
+  auto dry = parse_dry_run(req);
+  if (!dry) return write_error(w, dry.error());
+  WriteOptions wo{*dry};
+
+  if (sub == "scale") return handle_scale(req, info, *r, w);
+  if (sub == "binding" || (r->resource == "bindings" && info.verb == "create")) {
+    auto body = decode_body(req);
+    if (!body) return write_error(w, body.error());
+    std::string pod = sub == "binding" ? name : get_string(*body, {"metadata", "name"});
+    (void)body;
+    return handle_binding(req, ns, pod, w);
+  }
+  if (!sub.empty() && sub != "status" && sub != "finalize") {
+    write_error(w, ApiError::method_not_allowed("the subresource " + sub + " of " + r->resource +
+                                                " is not served yet"));
+    return;
+  }
+
+  const std::string& verb = info.verb;
+  if (verb == "get") {
+    auto obj = objects_.get(*r, ns, name);
+    if (!obj) return write_error(w, obj.error());
+    return write_object(w, req, *r, 200, std::move(*obj));
+  }
+  if (verb == "list") return handle_list(req, info, *r, w);
+  if (verb == "watch") return handle_watch(req, info, *r, w);
+  if (verb == "create") {
+    if (!name.empty() || !sub.empty()) {
+      write_error(w, ApiError::method_not_allowed("POST is not allowed on a named object"));
+      return;
+    }
+    auto body = decode_body(req);
+    if (!body) return write_error(w, body.error());
+    if (auto st = check_type(*body, r->api_version(), r->kind); !st) return write_error(w, st.error());
+    auto warn = check_fields(req, *r, *body);
+    if (!warn) return write_error(w, warn.error());
+    set_type_meta(*r, *body);
+    auto obj = objects_.create(*r, ns, std::move(*body), wo);
+    if (!obj) return write_error(w, obj.error());
+    return write_object(w, req, *r, 201, std::move(*obj), *warn);
+  }
+  if (verb == "update") {
+    auto body = decode_body(req);
+    if (!body) return write_error(w, body.error());
+    if (auto st = check_type(*body, r->api_version(), r->kind); !st) return write_error(w, st.error());
+    auto warn = check_fields(req, *r, *body);
+    if (!warn) return write_error(w, warn.error());
+    set_type_meta(*r, *body);
+    bool is_ns = r->group.empty() && r->resource == "namespaces";
+    Result<json::object> obj = ApiError::internal("unset");
+    if (is_ns && (sub.empty() || sub == "finalize")) {
+      // spec.finalizers change only through /finalize; the main resource keeps them.
+      json::object desired = std::move(*body);
+      obj = objects_.guaranteed_update(
+          *r, ns, name, sub,
+          [&](const json::object& cur) -> Result<json::object> {
+            json::object out = desired;
+            auto& spec = ensure_object(out, "spec");
+            const auto* old_fin = find_path(cur, {"spec", "finalizers"});
+            if (sub.empty()) {
+              if (old_fin) spec["finalizers"] = *old_fin;
+              else spec.erase("finalizers");
+            }
+            return out;
+          },
+          wo);
+    } else {
+      obj = objects_.update(*r, ns, name, sub, std::move(*body), wo);
+    }
+    if (!obj) return write_error(w, obj.error());
+    return write_object(w, req, *r, 200, std::move(*obj), *warn);
+  }
+  if (verb == "patch") return handle_patch(req, info, *r, w);
+  if (verb == "delete" || verb == "deletecollection") {
+    DeleteOptions opts;
+    opts.dry_run = wo.dry_run;
+    json::object body;
+    if (!req.body.empty()) {
+      auto b = decode_body(req);
+      if (!b) return write_error(w, b.error());
+      body = std::move(*b);
+    }
+    if (const auto* g = body.if_contains("gracePeriodSeconds"); g && g->is_number())
+      opts.grace_period_seconds = get_int(body, {"gracePeriodSeconds"});
+    if (auto g = req.query_param("gracePeriodSeconds"); !g.empty())
+      opts.grace_period_seconds = std::atoll(g.c_str());
+    opts.propagation_policy = get_string(body, {"propagationPolicy"});
+    if (auto pp = req.query_param("propagationPolicy"); !pp.empty()) opts.propagation_policy = pp;
+    if (get_string(body, {"orphanDependents"}) == "true" ||
+        (find_path(body, {"orphanDependents"}) && find_path(body, {"orphanDependents"})->is_bool() &&
+         find_path(body, {"orphanDependents"})->get_bool()))
+      opts.propagation_policy = "Orphan";
+    if (!opts.propagation_policy.empty() && opts.propagation_policy != "Orphan" &&
+        opts.propagation_policy != "Background" && opts.propagation_policy != "Foreground")
+      return write_error(w, ApiError::bad_request("propagationPolicy: Unsupported value: \"" +
+                                                  opts.propagation_policy + "\""));
+    if (const auto* pre = find_path(body, {"preconditions", "uid"}); pre && pre->is_string())
+      opts.precondition_uid = std::string(pre->get_string());
+    if (const auto* pre = find_path(body, {"preconditions", "resourceVersion"});
+        pre && pre->is_string())
+      opts.precondition_resource_version = std::string(pre->get_string());
+    if (const auto* dr = body.if_contains("dryRun"); dr && dr->is_array() && !dr->get_array().empty())
+      opts.dry_run = true;
+    if (verb == "delete") {
+      auto obj = objects_.remove(*r, ns, name, opts);
+      if (!obj) return write_error(w, obj.error());
+      return write_object(w, req, *r, 200, std::move(*obj));
+    }
+    auto params = parse_list_params(req);
+    if (!params) return write_error(w, params.error());
+    auto list = objects_.list(*r, ns, *params);
+    if (!list) return write_error(w, list.error());
+    json::array items;
+    for (auto& o : list->items) {
+      auto res = objects_.remove(*r, get_string(o, {"metadata", "namespace"}),
+                                 get_string(o, {"metadata", "name"}), opts);
+      if (res) items.push_back(std::move(*res));
+      else if (res.error().code != 404) return write_error(w, res.error());
+    }
+    return write_json(w, 200,
+                      json::object{{"kind", r->list_kind()},
+                                   {"apiVersion", r->api_version()},
+                                   {"metadata", json::object{}},
+                                   {"items", std::move(items)}});
+  }
+  write_error(w, ApiError::method_not_allowed("the server does not allow this method on the "
+                                              "requested resource"));
+}
+
+void ApiHandler::handle_list(net::Request& req, const RequestInfo& info,
+                             const api::ResourceInfo& r, net::ResponseWriter& w) {
+  auto params = parse_list_params(req);
+  if (!params) return write_error(w, params.error());
+  auto list = objects_.list(r, info.namespace_, *params);
+  if (!list) return write_error(w, list.error());
+  json::object meta{{"resourceVersion", list->resource_version}};
+  if (!list->continue_token.empty()) meta["continue"] = list->continue_token;
+  if (list->remaining && *list->remaining > 0) meta["remainingItemCount"] = *list->remaining;
+  if (wants_table(req)) {
+    write_json(w, 200,
+               make_table(r, list->items, req.query_param("includeObject"), true, std::move(meta)));
+    return;
+  }
+  json::array items;
+  items.reserve(list->items.size());
+  for (auto& o : list->items) {
+    set_type_meta(r, o);
+    items.push_back(std::move(o));
+  }
+  write_json(w, 200,
+             json::object{{"kind", r.list_kind()},
+                          {"apiVersion", r.api_version()},
+                          {"metadata", std::move(meta)},
+                          {"items", std::move(items)}});
+}
+
+void ApiHandler::handle_patch(net::Request& req, const RequestInfo& info,
+                              const api::ResourceInfo& r, net::ResponseWriter& w) {
+  auto dry = parse_dry_run(req);
+  WriteOptions wo{dry && *dry};
+  bool apply = req.header("content-type").rfind("application/apply-patch+yaml", 0) == 0;
+  if (apply && req.query_param("fieldManager").empty())
+    return write_error(w, ApiError::bad_request(
+                              "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required "
+                              "value: is required for apply patch"));
+  auto obj = objects_.guaranteed_update(
+      r, info.namespace_, info.name, info.subresource,
+      [&](const json::object& cur) -> Result<json::object> {
+        auto patched = apply_patch_body(req, json::value(cur), r.group, r.kind);
+        if (!patched) return patched.error();
+        if (!patched->is_object()) return ApiError::bad_request("the patch made the object not an object");
+        json::object out = std::move(patched->get_object());
+        // The current resourceVersion came from `cur`: not a precondition (allows retries).
+        if (get_string(out, {"metadata", "resourceVersion"}) ==
+            get_string(cur, {"metadata", "resourceVersion"}))
+          ensure_object(out, "metadata").erase("resourceVersion");
+        out["apiVersion"] = r.api_version();
+        out["kind"] = r.kind;
+        return out;
+      },
+      wo);
+  if (!obj && apply && obj.error().code == 404 && info.subresource.empty()) {
+    // Server-side apply of a missing object creates it.
+    auto y = yaml_to_json(req.body);
+    if (!y || !y->is_object()) return write_error(w, y ? ApiError::bad_request("apply body must be an object") : y.error());
+    json::object body = std::move(y->get_object());
+    if (auto st = check_type(body, r.api_version(), r.kind); !st) return write_error(w, st.error());
+    set_type_meta(r, body);
+    ensure_object(body, "metadata")["name"] = info.name;
+    auto created = objects_.create(r, info.namespace_, std::move(body), wo);
+    if (!created) return write_error(w, created.error());
+    return write_object(w, req, r, 201, std::move(*created));
+  }
+  if (!obj) return write_error(w, obj.error());
+  write_object(w, req, r, 200, std::move(*obj));
+}
+
+void ApiHandler::handle_scale(net::Request& req, const RequestInfo& info,
+                              const api::ResourceInfo& r, net::ResponseWriter& w) {
+  auto dry = parse_dry_run(req);
+  WriteOptions wo{dry && *dry};
+  if (info.verb == "get") {
+    auto obj = objects_.get(r, info.namespace_, info.name);
+    if (!obj) return write_error(w, obj.error());
+    return write_json(w, 200, scale_of(*obj));
+  }
+  if (info.verb != "update" && info.verb != "patch")
+    return write_error(w, ApiError::method_not_allowed("scale supports get, update and patch"));
+  Result<json::object> body = json::object{};
+  if (info.verb == "update") {
+    body = decode_body(req);
+    if (!body) return write_error(w, body.error());
+  }
+  auto obj = objects_.guaranteed_update(
+      r, info.namespace_, info.name, "",
+      [&](const json::object& cur) -> Result<json::object> {
+        json::object scale = scale_of(cur);
+        json::object desired;
+        if (info.verb == "update") {
+          desired = *body;
+        } else {
+          auto patched = apply_patch_body(req, json::value(scale), "autoscaling", "Scale");
+          if (!patched) return patched.error();
+          if (!patched->is_object()) return ApiError::bad_request("patched scale is not an object");
+          desired = std::move(patched->get_object());
+        }
+        const auto* rep = find_path(desired, {"spec", "replicas"});
+        if (rep && !rep->is_int64() && !rep->is_uint64())
+          return ApiError::bad_request("spec.replicas must be an integer");
+        int64_t replicas = rep ? get_int(desired, {"spec", "replicas"}) : 0;
+        if (replicas < 0)
+          return ApiError::invalid("Scale", info.name, "autoscaling",
+                                   {invalid("spec.replicas", json::value(replicas),
+                                            "must be greater than or equal to 0")});
+        json::object out = cur;
+        ensure_object(out, "spec")["replicas"] = replicas;
+        auto want_rv = get_string(desired, {"metadata", "resourceVersion"});
+        auto& meta = ensure_object(out, "metadata");
+        if (!want_rv.empty() && want_rv != get_string(cur, {"metadata", "resourceVersion"}))
+          meta["resourceVersion"] = want_rv;  // a stale precondition: the update answers 409
+        else
+          meta.erase("resourceVersion");
+        return out;
+      },
+      wo);
+  if (!obj) return write_error(w, obj.error());
+  write_json(w, 200, scale_of(*obj));
+}
+
+void ApiHandler::handle_binding(net::Request& req, const std::string& ns, const std::string& pod,
+                                net::ResponseWriter& w) {
+  auto body = decode_body(req);
+  if (!body) return write_error(w, body.error());
+  auto node = get_string(*body, {"target", "name"});
+  const auto* pods = api::find_resource("", "v1", "pods");
+  if (node.empty())
+    return write_error(w, ApiError::invalid("Binding", pod, "", {required("target.name")}));
+  auto dry = parse_dry_run(req);
+  WriteOptions wo{dry && *dry};
+  auto obj = objects_.guaranteed_update(
+      *pods, ns, pod, "binding",
+      [&](const json::object& cur) -> Result<json::object> {
+        auto have = get_string(cur, {"spec", "nodeName"});
+        if (!have.empty())
+          return ApiError::conflict("pods/binding", pod,
+                                    "pod " + pod + " is already assigned to node \"" + have + "\"");
+        if (find_path(cur, {"metadata", "deletionTimestamp"}))
+          return ApiError::conflict("pods/binding", pod, "pod " + pod + " is being deleted");
+        json::object out = cur;
+        ensure_object(out, "spec")["nodeName"] = node;
+        auto& status = ensure_object(out, "status");
+        auto& conds = ensure_array(status, "conditions");
+        json::array kept;
+        for (auto& c : conds)
+          if (get_string(c, {"type"}) != "PodScheduled") kept.push_back(c);
+        kept.push_back(json::object{{"type", "PodScheduled"},
+                                    {"status", "True"},
+                                    {"lastProbeTime", nullptr},
+                                    {"lastTransitionTime", now_rfc3339()}});
+        status["conditions"] = std::move(kept);
+        ensure_object(out, "metadata").erase("resourceVersion");
+        return out;
+      },
+      wo);
+  if (!obj) return write_error(w, obj.error());
+  write_json(w, 201,
+             json::object{{"kind", "Status"},
+                          {"apiVersion", "v1"},
+                          {"metadata", json::object{}},
+                          {"status", "Success"},
+                          {"code", 201}});
+}
+}  // namespace skiff::apiserver

@@ -1,0 +1,289 @@
+#include "apiserver/server.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+
+#include "apiserver/admission.h"
+#include "apiserver/handler.h"
+#include "apiserver/object_store.h"
+#include "common/log.h"
+#include "common/version.h"
+#include "net/http.h"
+#include "pki/pki.h"
+#include "storage/sqlite_store.h"
+
+namespace skiff::apiserver {
+namespace {
+using namespace std::chrono_literals;
+constexpr auto kCompactEvery = 5min;
+
+std::string hostname() {
+  char buf[256] = {};
+  gethostname(buf, sizeof buf - 1);
+  return buf;
+}
+
+// Creates an object unless it exists (bootstrap is idempotent across restarts).
+void ensure(ObjectStore& os, const char* group, const char* resource, const std::string& ns,
+            json::object obj) {
+  const auto* r = api::find_resource(group, "v1", resource);
+  auto name = get_string(obj, {"metadata", "name"});
+  if (os.get(*r, ns, name)) return;
+  obj["apiVersion"] = r->api_version();
+  obj["kind"] = r->kind;
+  auto res = os.create(*r, ns, std::move(obj), {});
+  if (!res && res.error().code != 409)
+    throw std::runtime_error("bootstrap: creating " + r->resource + "/" + name + ": " +
+                             res.error().message);
+}
+}  // namespace
+
+Server::Server(ServerConfig cfg) : cfg_(std::move(cfg)) {}
+Server::~Server() { stop(); }
+
+int Server::port() const { return https_ ? https_->port() : 0; }
+std::string Server::kubeconfig_path() const { return cfg_.data_dir + "/admin.kubeconfig"; }
+
+void Server::start() {
+  if (cfg_.datastore != "sqlite")
+    throw std::runtime_error("--datastore " + cfg_.datastore +
+                             ": only \"sqlite\" is available in this build");
+  std::error_code ec;
+  std::filesystem::create_directories(cfg_.data_dir + "/db", ec);
+  if (ec)
+    throw std::runtime_error("cannot create " + cfg_.data_dir + "/db: " + ec.message() +
+                             " (choose another --data-dir or run as root)");
+  chmod(cfg_.data_dir.c_str(), 0700);
+  std::string err;
+  auto store = storage::SqliteStore::open(cfg_.data_dir + "/db/state.db", &err);
+  if (!store) throw std::runtime_error("opening the datastore: " + err);
+  store_ = std::move(store);
+  admission_ = std::make_unique<Admission>(*store_, cfg_.service_cidr);
+  admission_->load_allocations();
+  objects_ = std::make_unique<ObjectStore>(*store_, *admission_);
+  handler_ = std::make_unique<ApiHandler>(*objects_);
+
+  std::vector<std::string> dns = {"localhost",
+                                  "kubernetes",
+                                  "kubernetes.default",
+                                  "kubernetes.default.svc",
+                                  "kubernetes.default.svc.cluster.local",
+                                  hostname()};
+  std::vector<std::string> ips = {"127.0.0.1", admission_->first_service_ip()};
+  for (const auto& a : pki::host_addresses()) ips.push_back(a);
+  if (cfg_.bind_address != "0.0.0.0" && cfg_.bind_address != "::") ips.push_back(cfg_.bind_address);
+  auto certs = pki::load_or_create_server_pki(cfg_.data_dir, dns, ips);
+
+  net::ServerOptions opts;
+  opts.bind_address = cfg_.bind_address;
+  opts.port = static_cast<uint16_t>(cfg_.port);
+  https_ = std::make_unique<net::HttpsServer>(
+      net::TlsConfig{certs.serving.cert_pem, certs.serving.key_pem, certs.ca.cert_pem}, opts,
+      [this](net::Request& req, net::ResponseWriter& w) { handler_->handle(req, w); });
+  https_->start();
+  SKIFF_LOG(INFO) << "skiff " << kSkiffVersion << " serving the Kubernetes API ("
+                  << kKubeGitVersion << ") on https://" << cfg_.bind_address << ":"
+                  << https_->port();
+
+  bootstrap();
+  handler_->set_ready(true);
+
+  std::string host = cfg_.bind_address == "0.0.0.0" || cfg_.bind_address == "::"
+                         ? "127.0.0.1"
+                         : cfg_.bind_address;
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  pki::write_kubeconfig(kubeconfig_path(), "https://" + host + ":" + std::to_string(https_->port()),
+                        certs.ca.cert_pem, certs.admin, "admin");
+  SKIFF_LOG(INFO) << "ready; export KUBECONFIG=" << kubeconfig_path();
+  if (!cfg_.no_agent)
+    SKIFF_LOG(INFO) << "the node agent is not part of this build yet; running as --no-agent";
+  maintenance_ = std::thread([this] { maintenance_loop(); });
+}
+
+void Server::bootstrap() {
+  for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"})
+    ensure(*objects_, "", "namespaces", "",
+           json::object{{"metadata", json::object{{"name", ns}}}});
+  json::object svc{
+      {"metadata",
+       json::object{{"name", "kubernetes"},
+                    {"labels", json::object{{"component", "apiserver"},
+                                            {"provider", "kubernetes"}}}}},
+      {"spec", json::object{{"type", "ClusterIP"},
+                            {"clusterIP", admission_->first_service_ip()},
+                            {"ports", json::array{json::object{{"name", "https"},
+                                                               {"port", 443},
+                                                               {"protocol", "TCP"},
+                                                               {"targetPort", https_->port()}}}}}}};
+  ensure(*objects_, "", "services", "default", std::move(svc));
+  std::vector<std::string> addrs = pki::host_addresses();
+  std::string addr = cfg_.bind_address != "0.0.0.0" ? cfg_.bind_address
+                     : addrs.empty()                 ? "127.0.0.1"
+                                                     : addrs.front();
+  json::object ep{
+      {"metadata", json::object{{"name", "kubernetes"}}},
+      {"subsets",
+       json::array{json::object{
+           {"addresses", json::array{json::object{{"ip", addr}}}},
+           {"ports", json::array{json::object{{"name", "https"},
+                                              {"port", https_->port()},
+                                              {"protocol", "TCP"}}}}}}}};
+  // The endpoints follow the server's address and port across restarts.
+  const auto* epr = api::find_resource("", "v1", "endpoints");
+  auto cur = objects_->get(*epr, "default", "kubernetes");
+  if (!cur) {
+    ensure(*objects_, "", "endpoints", "default", std::move(ep));
+  } else if ((*cur)["subsets"] != ep["subsets"]) {
+    json::object upd = *cur;
+    upd["subsets"] = ep["subsets"];
+    ensure_object(upd, "metadata").erase("resourceVersion");
+    objects_->update(*epr, "default", "kubernetes", "", std::move(upd), {});
+  }
+}
+
+// Background duties until stop(): compaction of old revisions, and finishing the deletion of
+// namespaces (their contents go first). The namespace part moves to the controller manager.
+void Server::maintenance_loop() {
+  auto last_compact = std::chrono::steady_clock::now();
+  int64_t compact_target = store_->current_revision();
+  const auto* nsr = api::find_resource("", "v1", "namespaces");
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    cv_.wait_for(lock, 1s);
+    if (stopping_) break;
+    lock.unlock();
+    if (std::chrono::steady_clock::now() - last_compact >= kCompactEvery) {
+      // Keep at least kCompactEvery of history: compact to the revision of the last tick.
+      if (compact_target > store_->compacted_revision()) store_->compact(compact_target);
+      compact_target = store_->current_revision();
+      last_compact = std::chrono::steady_clock::now();
+    }
+    auto nss = objects_->list(*nsr, "", {});
+    if (nss) {
+      for (const auto& ns : nss->items) {
+        if (!find_path(ns, {"metadata", "deletionTimestamp"})) continue;
+        std::string name = get_string(ns, {"metadata", "name"});
+        bool empty = true;
+        for (const auto& r : api::all_resources()) {
+          if (!r.namespaced || r.resource == "bindings") continue;
+          auto items = objects_->list(r, name, {});
+          if (!items) continue;
+          for (const auto& o : items->items) {
+            empty = false;
+            if (!find_path(o, {"metadata", "deletionTimestamp"}))
+              objects_->remove(r, name, get_string(o, {"metadata", "name"}), {});
+          }
+        }
+        if (!empty) continue;
+        objects_->guaranteed_update(
+            *nsr, "", name, "finalize",
+            [](const json::object& cur) -> Result<json::object> {
+              json::object out = cur;
+              json::array kept;
+              if (const auto* f = find_path(cur, {"spec", "finalizers"}); f && f->is_array())
+                for (const auto& v : f->get_array())
+                  if (!(v.is_string() && v.get_string() == "kubernetes")) kept.push_back(v);
+              ensure_object(out, "spec")["finalizers"] = std::move(kept);
+              ensure_object(out, "metadata").erase("resourceVersion");
+              return out;
+            },
+            {});
+      }
+    }
+    lock.lock();
+  }
+}
+
+void Server::stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (handler_) handler_->shutdown();
+  if (https_) https_->stop();
+  if (maintenance_.joinable()) maintenance_.join();
+  https_.reset();
+  handler_.reset();
+  objects_.reset();
+  admission_.reset();
+  store_.reset();
+}
+
+namespace {
+void usage() {
+  std::fprintf(stderr,
+               "usage: skiff server [--data-dir DIR] [--bind-address ADDR] [--port N] "
+               "[--no-agent] [--datastore sqlite] [--service-cidr CIDR] [-v]\n"
+               "  defaults: --data-dir /var/lib/skiff --bind-address 0.0.0.0 --port 6443 "
+               "--service-cidr 10.96.0.0/12\n");
+}
+}  // namespace
+
+int server_main(int argc, char** argv) {
+  ServerConfig cfg;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i], val;
+    auto eq = a.find('=');
+    bool has_val = eq != std::string::npos;
+    if (has_val) {
+      val = a.substr(eq + 1);
+      a = a.substr(0, eq);
+    }
+    auto need = [&]() -> std::string {
+      if (has_val) return val;
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "skiff server: %s needs a value\n", a.c_str());
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--data-dir") cfg.data_dir = need();
+    else if (a == "--bind-address") cfg.bind_address = need();
+    else if (a == "--port") cfg.port = std::atoi(need().c_str());
+    else if (a == "--no-agent") cfg.no_agent = true;
+    else if (a == "--datastore") cfg.datastore = need();
+    else if (a == "--service-cidr") cfg.service_cidr = need();
+    else if (a == "-v" || a == "--verbose") set_log_level(LogLevel::DEBUG);
+    else if (a == "-h" || a == "--help") {
+      usage();
+      return 0;
+    } else {
+      std::fprintf(stderr, "skiff server: unknown flag %s\n", a.c_str());
+      usage();
+      return 2;
+    }
+  }
+  if (cfg.port < 0 || cfg.port > 65535) {
+    std::fprintf(stderr, "skiff server: --port %d is out of range\n", cfg.port);
+    return 2;
+  }
+  // Signals are taken synchronously by this thread; every other thread blocks them.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  Server server(cfg);
+  try {
+    server.start();
+  } catch (const std::exception& e) {
+    SKIFF_LOG(ERROR) << "skiff server failed to start: " << e.what();
+    return 1;
+  }
+  int sig = 0;
+  sigwait(&set, &sig);
+  SKIFF_LOG(INFO) << "received " << strsignal(sig) << ", shutting down";
+  server.stop();
+  SKIFF_LOG(INFO) << "stopped";
+  return 0;
+}
+}  // namespace skiff::apiserver

@@ -1,0 +1,60 @@
+// `skiff server`: the control plane in one process. Opens the store, loads or makes the PKI,
+// serves the API over HTTPS, writes the bootstrap objects (system namespaces, the `kubernetes`
+// service), then DATA_DIR/admin.kubeconfig once /readyz answers 200.
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace skiff::storage { class Store; }
+namespace skiff::net { class HttpsServer; }
+
+namespace skiff::apiserver {
+class Admission;
+class ObjectStore;
+class ApiHandler;
+
+struct ServerConfig {
+  std::string data_dir = "/var/lib/skiff";
+  std::string bind_address = "0.0.0.0";
+  int port = 6443;
+  bool no_agent = false;
+  std::string datastore = "sqlite";
+  std::string service_cidr = "10.96.0.0/12";
+};
+
+class Server {
+ public:
+  explicit Server(ServerConfig cfg);
+  ~Server();
+  // Starts everything; throws std::runtime_error with what to do when a step fails.
+  void start();
+  void stop();
+  int port() const;
+  std::string kubeconfig_path() const;
+
+ private:
+  void bootstrap();
+  void maintenance_loop();
+
+  ServerConfig cfg_;
+  // Declared in dependency order: destroyed in reverse (server before handler before store).
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<Admission> admission_;
+  std::unique_ptr<ObjectStore> objects_;
+  std::unique_ptr<ApiHandler> handler_;
+  std::unique_ptr<net::HttpsServer> https_;
+  std::thread maintenance_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // GUARDED_BY(mu_)
+};
+
+// Entry point of `skiff server ARGS...`.
+int server_main(int argc, char** argv);
+
+}  // namespace skiff::apiserver

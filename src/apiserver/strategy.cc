@@ -1,0 +1,92 @@
+#include "apiserver/strategy.h"
+
+#include <set>
+
+namespace skiff::apiserver {
+namespace {
+bool is(const api::ResourceInfo& r, const char* group, const char* resource) {
+  return r.group == group && r.resource == resource;
+}
+void copy_field(json::object& dst, const json::object& src, std::string_view key) {
+  if (auto it = src.find(key); it != src.end()) dst[key] = it->value();
+  else dst.erase(key);
+}
+}  // namespace
+
+bool tracks_generation(const api::ResourceInfo& r) {
+  static const std::set<std::string> kinds = {"Deployment", "ReplicaSet",  "StatefulSet",
+                                              "DaemonSet",  "Job",         "CronJob",
+                                              "PodDisruptionBudget"};
+  return kinds.count(r.kind) > 0;
+}
+
+std::string pod_qos_class(const json::object& pod) {
+  const auto* containers = find_path(pod, {"spec", "containers"});
+  if (!containers || !containers->is_array()) return "BestEffort";
+  bool any = false, guaranteed = true;
+  for (const auto& c : containers->get_array()) {
+    const auto* req = find_path(c, {"resources", "requests"});
+    const auto* lim = find_path(c, {"resources", "limits"});
+    auto has = [](const json::value* m, const char* k) {
+      return m && m->is_object() && m->get_object().contains(k);
+    };
+    for (const char* res : {"cpu", "memory"}) {
+      if (has(req, res) || has(lim, res)) any = true;
+      if (!has(lim, res)) guaranteed = false;
+      else if (has(req, res) && req->get_object().at(res) != lim->get_object().at(res))
+        guaranteed = false;
+    }
+  }
+  if (!any) return "BestEffort";
+  return guaranteed ? "Guaranteed" : "Burstable";
+}
+
+void prepare_for_create(const api::ResourceInfo& r, json::object& obj) {
+  auto& meta = ensure_object(obj, "metadata");
+  if (tracks_generation(r)) meta["generation"] = 1;
+  if (is(r, "", "pods")) {
+    json::object status;
+    status["phase"] = "Pending";
+    status["qosClass"] = pod_qos_class(obj);
+    obj["status"] = std::move(status);
+  } else if (is(r, "", "namespaces")) {
+    obj["status"] = json::object{{"phase", "Active"}};
+  } else if (is(r, "", "services")) {
+    obj["status"] = json::object{{"loadBalancer", json::object{}}};
+  } else if (r.has_subresource("status") && !is(r, "", "nodes") &&
+             !is(r, "", "persistentvolumes") && !is(r, "", "persistentvolumeclaims")) {
+    obj["status"] = json::object{};
+  }
+}
+
+void prepare_for_update(const api::ResourceInfo& r, json::object& obj, const json::object& old) {
+  if (r.has_subresource("status")) copy_field(obj, old, "status");
+  if (tracks_generation(r)) {
+    auto& meta = ensure_object(obj, "metadata");
+    int64_t gen = get_int(old, {"metadata", "generation"}, 1);
+    const json::value* new_spec = obj.if_contains("spec");
+    const json::value* old_spec = old.if_contains("spec");
+    bool changed = (new_spec == nullptr) != (old_spec == nullptr) ||
+                   (new_spec && *new_spec != *old_spec);
+    // A deletion in progress also counts (upstream bumps generation when deletionTimestamp is set).
+    meta["generation"] = changed ? gen + 1 : gen;
+  }
+}
+
+void prepare_for_status_update(const api::ResourceInfo& r, json::object& obj,
+                               const json::object& old) {
+  json::value status = obj.contains("status") ? obj["status"] : json::value(json::object{});
+  json::object out = old;
+  out["status"] = std::move(status);
+  // Labels and annotations may change through status writes (the kubelet does so); the rest of
+  // metadata is the main resource's.
+  auto& meta = ensure_object(out, "metadata");
+  if (const auto* m = obj.if_contains("metadata"); m && m->is_object()) {
+    copy_field(meta, m->get_object(), "labels");
+    copy_field(meta, m->get_object(), "annotations");
+    if (auto it = m->get_object().find("resourceVersion"); it != m->get_object().end())
+      meta["resourceVersion"] = it->value();
+  }
+  obj = std::move(out);
+}
+}  // namespace skiff::apiserver

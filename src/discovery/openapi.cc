@@ -1,0 +1,484 @@
+// OpenAPI documents derived from the resource registry.
+//
+// v3: one document per served group-version listing every REST path with its operations. Each
+// operation carries x-kubernetes-action and x-kubernetes-group-version-kind, and every
+// create/replace/patch operation a `fieldValidation` query parameter: that is what kubectl's
+// query-param verifier (cli-runtime resource.queryParamVerifierV3) looks for on the PATCH
+// operation of a kind before it trusts the server with field validation and skips client-side
+// schema validation. components.schemas is empty: kubectl apply then computes strategic merge
+// patches from its compiled-in types, and `kubectl explain` has nothing to show.
+//
+// v2: a minimal gnostic openapi_v2.Document in protobuf (kubectl 1.27 downloads it before every
+// create/apply/replace and aborts when that fails).
+#include <cctype>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "api/resources.h"
+#include "discovery/discovery.h"
+
+namespace skiff::discovery {
+namespace {
+
+constexpr std::string_view kKubernetesVersion = "v1.32.0";
+
+std::string capitalize(std::string_view s) {
+  std::string out(s);
+  if (!out.empty()) out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
+  return out;
+}
+
+// "" -> "Core", "apps" -> "Apps", "coordination.k8s.io" -> "Coordination"; + "V1".
+std::string operation_group_prefix(const std::string& group, const std::string& version) {
+  std::string g = group.empty() ? std::string("core") : group.substr(0, group.find('.'));
+  return capitalize(g) + capitalize(version);
+}
+
+std::string tag_for(const std::string& group, const std::string& version) {
+  std::string g = group.empty() ? std::string("core") : group.substr(0, group.find('.'));
+  return g + "_" + version;
+}
+
+std::string gv_path_of(const std::string& group, const std::string& version) {
+  return group.empty() ? "api/" + version : "apis/" + group + "/" + version;
+}
+
+json::object gvk_ext(std::string_view group, std::string_view version, std::string_view kind) {
+  json::object o;
+  o["group"] = group;
+  o["kind"] = kind;
+  o["version"] = version;
+  return o;
+}
+
+json::object param(std::string_view name, std::string_view in, std::string_view type,
+                   std::string_view description, bool required = false) {
+  json::object p;
+  p["name"] = name;
+  p["in"] = in;
+  if (!description.empty()) p["description"] = description;
+  if (required) p["required"] = true;
+  json::object schema;
+  schema["type"] = type;
+  schema["uniqueItems"] = true;
+  p["schema"] = std::move(schema);
+  return p;
+}
+
+json::object object_schema() {
+  json::object s;
+  s["type"] = "object";
+  return s;
+}
+
+json::object content_of(std::initializer_list<std::string_view> types) {
+  json::object c;
+  for (auto t : types) {
+    json::object mt;
+    mt["schema"] = object_schema();
+    c[t] = std::move(mt);
+  }
+  return c;
+}
+
+json::object responses(const std::vector<std::string_view>& codes) {
+  json::object r;
+  for (auto code : codes) {
+    json::object resp;
+    resp["description"] = code == "200"   ? "OK"
+                          : code == "201" ? "Created"
+                          : code == "202" ? "Accepted"
+                                          : "Unauthorized";
+    if (code != "401") resp["content"] = content_of({"application/json", "application/yaml"});
+    r[code] = std::move(resp);
+  }
+  return r;
+}
+
+// Query parameters of the standard verbs.
+void add_write_params(json::array& ps) {
+  ps.push_back(param("dryRun", "query", "string",
+                     "When present, indicates that modifications should not be persisted. Valid "
+                     "values are: - All: all dry run stages will be processed"));
+  ps.push_back(param("fieldManager", "query", "string",
+                     "fieldManager is a name associated with the actor or entity that is making "
+                     "these changes."));
+  ps.push_back(param("fieldValidation", "query", "string",
+                     "fieldValidation instructs the server on how to handle objects in the request "
+                     "(POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: "
+                     "- Ignore - Warn - Strict"));
+}
+void add_list_params(json::array& ps) {
+  ps.push_back(param("allowWatchBookmarks", "query", "boolean", "requests watch events with type "
+                                                               "\"BOOKMARK\"."));
+  ps.push_back(param("continue", "query", "string",
+                     "The continue option should be set when retrieving more results from the "
+                     "server."));
+  ps.push_back(param("fieldSelector", "query", "string",
+                     "A selector to restrict the list of returned objects by their fields."));
+  ps.push_back(param("labelSelector", "query", "string",
+                     "A selector to restrict the list of returned objects by their labels."));
+  ps.push_back(param("limit", "query", "integer",
+                     "limit is a maximum number of responses to return for a list call."));
+  ps.push_back(param("resourceVersion", "query", "string",
+                     "resourceVersion sets a constraint on what resource versions a request may "
+                     "be served from."));
+  ps.push_back(param("resourceVersionMatch", "query", "string",
+                     "resourceVersionMatch determines how resourceVersion is applied to list "
+                     "calls."));
+  ps.push_back(param("sendInitialEvents", "query", "boolean",
+                     "`sendInitialEvents=true` may be set together with `watch=true`."));
+  ps.push_back(param("timeoutSeconds", "query", "integer",
+                     "Timeout for the list/watch call."));
+  ps.push_back(param("watch", "query", "boolean",
+                     "Watch for changes to the described resources and return them as a stream "
+                     "of add, update, and remove notifications."));
+}
+void add_delete_params(json::array& ps) {
+  ps.push_back(param("dryRun", "query", "string",
+                     "When present, indicates that modifications should not be persisted."));
+  ps.push_back(param("gracePeriodSeconds", "query", "integer",
+                     "The duration in seconds before the object should be deleted."));
+  ps.push_back(param("orphanDependents", "query", "boolean",
+                     "Deprecated: please use the PropagationPolicy."));
+  ps.push_back(param("propagationPolicy", "query", "string",
+                     "Whether and how garbage collection will be performed: 'Orphan', "
+                     "'Background' or 'Foreground'."));
+}
+
+struct OpSpec {
+  std::string operation_id;
+  std::string action;  // x-kubernetes-action
+  std::string tag;
+  json::object gvk;
+  json::array params;
+  std::optional<json::object> request_body = std::nullopt;
+  std::vector<std::string_view> codes = {"200", "401"};
+};
+
+json::object make_op(OpSpec s) {
+  json::object op;
+  op["tags"] = json::array{json::string(s.tag)};
+  op["operationId"] = s.operation_id;
+  if (!s.params.empty()) op["parameters"] = std::move(s.params);
+  if (s.request_body) op["requestBody"] = std::move(*s.request_body);
+  op["responses"] = responses(s.codes);
+  op["x-kubernetes-action"] = s.action;
+  op["x-kubernetes-group-version-kind"] = std::move(s.gvk);
+  return op;
+}
+
+json::object body_any() {
+  json::object b;
+  b["content"] = content_of({"*/*"});
+  b["required"] = true;
+  return b;
+}
+json::object body_patch() {
+  json::object b;
+  b["content"] = content_of({"application/apply-patch+yaml", "application/json-patch+json",
+                             "application/merge-patch+json",
+                             "application/strategic-merge-patch+json"});
+  b["required"] = true;
+  return b;
+}
+
+bool has(const std::vector<std::string>& verbs, std::string_view v) {
+  for (const auto& x : verbs)
+    if (x == v) return true;
+  return false;
+}
+
+bool is_connect(std::string_view sub) {
+  return sub == "attach" || sub == "exec" || sub == "portforward" || sub == "proxy";
+}
+
+json::array path_params(bool ns, bool name) {
+  json::array ps;
+  if (name)
+    ps.push_back(param("name", "path", "string", "name of the object", /*required=*/true));
+  if (ns)
+    ps.push_back(param("namespace", "path", "string",
+                       "object name and auth scope, such as for teams and projects",
+                       /*required=*/true));
+  ps.push_back(param("pretty", "query", "string",
+                     "If 'true', then the output is pretty printed."));
+  return ps;
+}
+
+void add_subresource_params(std::string_view sub, std::string_view method, json::array& ps) {
+  if (sub == "log") {
+    for (auto [n, t] : std::initializer_list<std::pair<std::string_view, std::string_view>>{
+             {"container", "string"},
+             {"follow", "boolean"},
+             {"insecureSkipTLSVerifyBackend", "boolean"},
+             {"limitBytes", "integer"},
+             {"previous", "boolean"},
+             {"sinceSeconds", "integer"},
+             {"stream", "string"},
+             {"tailLines", "integer"},
+             {"timestamps", "boolean"}})
+      ps.push_back(param(n, "query", t, ""));
+  } else if (sub == "exec" || sub == "attach") {
+    if (sub == "exec") ps.push_back(param("command", "query", "string", ""));
+    for (auto [n, t] : std::initializer_list<std::pair<std::string_view, std::string_view>>{
+             {"container", "string"},
+             {"stderr", "boolean"},
+             {"stdin", "boolean"},
+             {"stdout", "boolean"},
+             {"tty", "boolean"}})
+      ps.push_back(param(n, "query", t, ""));
+  } else if (sub == "portforward") {
+    ps.push_back(param("ports", "query", "integer", ""));
+  } else if (sub == "proxy") {
+    ps.push_back(param("path", "query", "string", ""));
+  } else if (method == "post" || method == "put" || method == "patch") {
+    add_write_params(ps);
+    if (method == "patch") ps.push_back(param("force", "query", "boolean", ""));
+  }
+}
+
+json::object build_document(const std::string& group, const std::string& version) {
+  const std::string prefix = "/" + gv_path_of(group, version);
+  const std::string opg = operation_group_prefix(group, version);
+  const std::string tag = tag_for(group, version);
+  json::object paths;
+
+  {  // the group-version's discovery document
+    json::object item;
+    json::object get;
+    get["tags"] = json::array{json::string(tag)};
+    get["description"] = "get available resources";
+    get["operationId"] = "get" + opg + "APIResources";
+    get["responses"] = responses({"200", "401"});
+    item["get"] = std::move(get);
+    paths[prefix + "/"] = std::move(item);
+  }
+
+  for (const auto& r : api::all_resources()) {
+    if (r.group != group || r.version != version) continue;
+    const std::string base =
+        r.namespaced ? prefix + "/namespaces/{namespace}/" + r.resource : prefix + "/" + r.resource;
+    const std::string scope = r.namespaced ? "Namespaced" : "";
+    const json::object kind_gvk = gvk_ext(r.group, r.version, r.kind);
+
+    // Collection: list, create, deletecollection.
+    json::object coll;
+    if (has(r.verbs, "list")) {
+      json::array ps;
+      add_list_params(ps);
+      coll["get"] = make_op({"list" + opg + scope + r.kind, "list", tag, kind_gvk, std::move(ps)});
+    }
+    if (has(r.verbs, "create")) {
+      json::array ps;
+      add_write_params(ps);
+      coll["post"] = make_op({"create" + opg + scope + r.kind, "post", tag, kind_gvk,
+                              std::move(ps), body_any(), {"200", "201", "202", "401"}});
+    }
+    if (has(r.verbs, "deletecollection")) {
+      json::array ps;
+      add_delete_params(ps);
+      add_list_params(ps);
+      coll["delete"] = make_op({"delete" + opg + "Collection" + scope + r.kind, "deletecollection",
+                                tag, kind_gvk, std::move(ps), body_any()});
+    }
+    if (!coll.empty()) {
+      coll["parameters"] = path_params(r.namespaced, false);
+      paths[base] = std::move(coll);
+    }
+
+    // Item: read, replace, patch, delete.
+    json::object item;
+    if (has(r.verbs, "get"))
+      item["get"] = make_op({"read" + opg + scope + r.kind, "get", tag, kind_gvk, {}});
+    if (has(r.verbs, "update")) {
+      json::array ps;
+      add_write_params(ps);
+      item["put"] = make_op({"replace" + opg + scope + r.kind, "put", tag, kind_gvk,
+                             std::move(ps), body_any(), {"200", "201", "401"}});
+    }
+    if (has(r.verbs, "patch")) {
+      json::array ps;
+      add_write_params(ps);
+      ps.push_back(param("force", "query", "boolean",
+                         "Force is going to \"force\" Apply requests. It must be unset for "
+                         "non-apply patch requests."));
+      item["patch"] = make_op({"patch" + opg + scope + r.kind, "patch", tag, kind_gvk,
+                               std::move(ps), body_patch(), {"200", "201", "401"}});
+    }
+    if (has(r.verbs, "delete")) {
+      json::array ps;
+      add_delete_params(ps);
+      item["delete"] = make_op({"delete" + opg + scope + r.kind, "delete", tag, kind_gvk,
+                                std::move(ps), body_any(), {"200", "202", "401"}});
+    }
+    if (!item.empty()) {
+      item["parameters"] = path_params(r.namespaced, true);
+      paths[base + "/{name}"] = std::move(item);
+    }
+
+    // Namespaced lists across all namespaces.
+    if (r.namespaced && has(r.verbs, "list")) {
+      json::object all;
+      json::array ps;
+      add_list_params(ps);
+      all["get"] = make_op({"list" + opg + r.kind + "ForAllNamespaces", "list", tag, kind_gvk,
+                            std::move(ps)});
+      all["parameters"] = path_params(false, false);
+      paths[prefix + "/" + r.resource] = std::move(all);
+    }
+
+    // Subresources.
+    for (const auto& s : r.subresources) {
+      json::object sp;
+      const bool connect = is_connect(s.name);
+      const json::object sub_gvk = gvk_ext(s.group, s.version, s.kind);
+      const std::string suffix = scope + r.kind + capitalize(s.name);
+      struct M {
+        std::string_view verb, method, op_verb, action;
+      };
+      static const M kMethods[] = {{"get", "get", "read", "get"},
+                                   {"create", "post", "create", "post"},
+                                   {"update", "put", "replace", "put"},
+                                   {"patch", "patch", "patch", "patch"},
+                                   {"delete", "delete", "delete", "delete"},
+                                   {"head", "head", "head", "get"}};
+      for (const auto& m : kMethods) {
+        if (!has(s.verbs, m.verb)) continue;
+        json::array ps;
+        add_subresource_params(s.name, m.method, ps);
+        std::string op_id = connect ? "connect" + capitalize(m.method) + opg + suffix
+                                    : std::string(m.op_verb) + opg + suffix;
+        std::string action = connect ? "connect" : std::string(m.action);
+        std::optional<json::object> body;
+        if (!connect && m.method == "patch") body = body_patch();
+        else if (!connect && (m.method == "post" || m.method == "put")) body = body_any();
+        sp[m.method] = make_op({op_id, action, tag, sub_gvk, std::move(ps), std::move(body)});
+      }
+      if (!sp.empty()) {
+        sp["parameters"] = path_params(r.namespaced, true);
+        paths[base + "/{name}/" + s.name] = std::move(sp);
+      }
+    }
+  }
+
+  json::object doc;
+  doc["openapi"] = "3.0.0";
+  json::object info;
+  info["title"] = "Kubernetes";
+  info["version"] = kKubernetesVersion;
+  doc["info"] = std::move(info);
+  doc["paths"] = std::move(paths);
+  json::object components;
+  components["schemas"] = json::object{};
+  doc["components"] = std::move(components);
+  return doc;
+}
+
+// A stable 128-bit hash (two FNV-1a 64 lanes), upper-case hex.
+std::string hash_hex(std::string_view data) {
+  uint64_t a = 0xcbf29ce484222325ULL, b = 0x84222325cbf29ce4ULL;
+  for (unsigned char c : data) {
+    a = (a ^ c) * 0x100000001b3ULL;
+    b = (b ^ static_cast<unsigned char>(c + 0x5b)) * 0x100000001b3ULL;
+    b ^= b >> 29;
+  }
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (uint64_t v : {a, b})
+    for (int i = 60; i >= 0; i -= 4) out.push_back(kHex[(v >> i) & 0xf]);
+  return out;
+}
+
+struct Doc {
+  json::object object;
+  std::string text;
+  std::string hash;
+};
+
+// Every served group-version's document, built once ("api/v1" -> Doc), in discovery order.
+const std::vector<std::pair<std::string, Doc>>& documents() {
+  static const std::vector<std::pair<std::string, Doc>> kDocs = [] {
+    std::vector<std::pair<std::string, Doc>> out;
+    for (const auto& g : api::served_groups())
+      for (const auto& v : g.versions) {
+        Doc d;
+        d.object = build_document(g.group, v);
+        d.text = json::serialize(d.object);
+        d.hash = hash_hex(d.text);
+        out.emplace_back(gv_path_of(g.group, v), std::move(d));
+      }
+    return out;
+  }();
+  return kDocs;
+}
+
+const Doc* find_doc(std::string_view gv_path) {
+  while (!gv_path.empty() && gv_path.front() == '/') gv_path.remove_prefix(1);
+  while (!gv_path.empty() && gv_path.back() == '/') gv_path.remove_suffix(1);
+  for (const auto& [path, doc] : documents())
+    if (path == gv_path) return &doc;
+  return nullptr;
+}
+
+// Protobuf wire format helpers (length-delimited fields only).
+void put_varint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+void put_bytes(std::string& out, int field, std::string_view data) {
+  put_varint(out, (static_cast<uint64_t>(field) << 3) | 2);
+  put_varint(out, data.size());
+  out.append(data);
+}
+
+}  // namespace
+
+json::object openapi_v3_root() {
+  json::object paths;
+  for (const auto& [path, doc] : documents()) {
+    json::object e;
+    e["serverRelativeURL"] = "/openapi/v3/" + path + "?hash=" + doc.hash;
+    paths[path] = std::move(e);
+  }
+  json::object root;
+  root["paths"] = std::move(paths);
+  return root;
+}
+
+std::optional<json::object> openapi_v3_document(std::string_view gv_path) {
+  const Doc* d = find_doc(gv_path);
+  if (!d) return std::nullopt;
+  return d->object;
+}
+
+std::optional<std::string> openapi_v3_document_json(std::string_view gv_path) {
+  const Doc* d = find_doc(gv_path);
+  if (!d) return std::nullopt;
+  return d->text;
+}
+
+std::optional<std::string> openapi_v3_hash(std::string_view gv_path) {
+  const Doc* d = find_doc(gv_path);
+  if (!d) return std::nullopt;
+  return d->hash;
+}
+
+std::string openapi_v2_protobuf() {
+  // gnostic openapi.v2.Document: swagger = 1, info = 2 (Info: title = 1, version = 2), paths = 8.
+  std::string info;
+  put_bytes(info, 1, "Kubernetes");
+  put_bytes(info, 2, kKubernetesVersion);
+  std::string doc;
+  put_bytes(doc, 1, "2.0");
+  put_bytes(doc, 2, info);
+  put_bytes(doc, 8, "");
+  return doc;
+}
+
+}  // namespace skiff::discovery

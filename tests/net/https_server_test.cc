@@ -1,0 +1,747 @@
+// Tests for net/HttpsServer against a real TLS client (Beast over asio::ssl) on 127.0.0.1:0 with
+// certificates from pki/: request decoding, client-certificate identity, limits, error paths,
+// chunked streams and client disconnects, keep-alive, timeouts and stop(). When installed, curl
+// and the real kubectl are used as clients too.
+#include <gtest/gtest.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "common/json.h"
+#include "net/http.h"
+#include "net/url.h"
+#include "pki/pki.h"
+
+namespace skiff::net {
+namespace {
+
+namespace asio = boost::asio;
+namespace ssl = asio::ssl;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+using namespace std::chrono_literals;
+using SteadyClock = std::chrono::steady_clock;
+
+struct TestPki {
+  pki::CertKey ca, serving, other_ca;
+};
+const TestPki& test_pki() {
+  static const TestPki p = [] {
+    TestPki t;
+    t.ca = pki::make_ca("test-ca");
+    t.serving = pki::make_serving_cert(t.ca, "kube-apiserver", {"localhost"}, {"127.0.0.1", "::1"});
+    t.other_ca = pki::make_ca("other-ca");
+    return t;
+  }();
+  return p;
+}
+
+std::unique_ptr<HttpsServer> start_server(Handler h, ServerOptions o = {}, bool client_ca = true) {
+  o.bind_address = "127.0.0.1";
+  o.port = 0;
+  const TestPki& p = test_pki();
+  TlsConfig t{p.serving.cert_pem, p.serving.key_pem, client_ca ? p.ca.cert_pem : ""};
+  auto s = std::make_unique<HttpsServer>(t, o, std::move(h));
+  s->start();
+  return s;
+}
+
+// A blocking HTTPS client verifying the server against the test CA.
+class Client {
+ public:
+  explicit Client(const pki::CertKey* cert = nullptr,
+                  std::vector<std::string> alpn = {}) {
+    ctx_.add_certificate_authority(asio::buffer(test_pki().ca.cert_pem));
+    ctx_.set_verify_mode(ssl::verify_peer);
+    if (cert) {
+      ctx_.use_certificate_chain(asio::buffer(cert->cert_pem));
+      ctx_.use_private_key(asio::buffer(cert->key_pem), ssl::context::pem);
+    }
+    if (!alpn.empty()) {
+      std::string wire;
+      for (auto& a : alpn) wire += static_cast<char>(a.size()) + a;
+      SSL_CTX_set_alpn_protos(ctx_.native_handle(),
+                              reinterpret_cast<const unsigned char*>(wire.data()),
+                              static_cast<unsigned>(wire.size()));
+    }
+  }
+
+  error_code connect(uint16_t port, const std::string& ip = "127.0.0.1") {
+    s_ = std::make_unique<ssl::stream<tcp::socket>>(ioc_, ctx_);
+    error_code ec;
+    s_->lowest_layer().connect({asio::ip::make_address(ip), port}, ec);
+    if (ec) return ec;
+    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(s_->native_handle()), ip.c_str());
+    s_->handshake(ssl::stream_base::client, ec);
+    return ec;
+  }
+
+  error_code send(http::request<http::string_body> req) {
+    req.version(11);
+    if (req[http::field::host].empty()) req.set(http::field::host, "127.0.0.1");
+    req.prepare_payload();
+    error_code ec;
+    http::write(*s_, req, ec);
+    return ec;
+  }
+
+  error_code read(http::response<http::string_body>& res) {
+    error_code ec;
+    http::read(*s_, buf_, res, ec);
+    return ec;
+  }
+
+  http::response<http::string_body> roundtrip(http::verb verb, const std::string& target,
+                                              std::string body = {},
+                                              const Headers& headers = {}) {
+    http::request<http::string_body> req{verb, target, 11};
+    for (auto& [k, v] : headers) req.set(k, v);
+    req.body() = std::move(body);
+    http::response<http::string_body> res;
+    error_code ec = send(std::move(req));
+    EXPECT_FALSE(ec) << ec.message();
+    ec = read(res);
+    EXPECT_FALSE(ec) << ec.message();
+    return res;
+  }
+
+  // Reads until the connection reports end of stream or an error (true), discarding data; false
+  // if it keeps delivering data.
+  bool closed_by_peer() {
+    error_code ec;
+    std::array<char, 256> b;
+    for (int i = 0; i < 100; ++i) {  // bounded: each read either returns data or fails
+      s_->read_some(asio::buffer(b), ec);
+      if (ec) return true;
+    }
+    return false;
+  }
+
+  ssl::stream<tcp::socket>& stream() { return *s_; }
+  beast::flat_buffer& buffer() { return buf_; }
+  void abort() {
+    error_code ec;
+    s_->lowest_layer().shutdown(tcp::socket::shutdown_both, ec);
+    s_->lowest_layer().close(ec);
+  }
+
+ private:
+  asio::io_context ioc_;
+  ssl::context ctx_{ssl::context::tls_client};
+  std::unique_ptr<ssl::stream<tcp::socket>> s_;
+  beast::flat_buffer buf_;
+};
+
+std::string run(const std::string& cmd, int* status = nullptr) {
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  int st = ::pclose(p);
+  if (status) *status = st;
+  return out;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "skiff-net-XXXXXX").string();
+    path_ = ::mkdtemp(tmpl.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  std::string file(const std::string& name, const std::string& content) const {
+    std::string p = path_ + "/" + name;
+    std::ofstream(p, std::ios::binary) << content;
+    return p;
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// ---- url.h ----
+
+TEST(Url, PercentDecode) {
+  EXPECT_EQ(percent_decode("/a%20b/%2Fc", false), "/a b//c");
+  EXPECT_EQ(percent_decode("a+b", false), "a+b");
+  EXPECT_EQ(percent_decode("a+b%2B", true), "a b+");
+  EXPECT_EQ(percent_decode("bad%zz%4", false), "bad%zz%4");
+  EXPECT_EQ(percent_decode("%e2%9c%93", false), "\xe2\x9c\x93");
+}
+
+TEST(Url, ParseQuery) {
+  auto q = parse_query("a=1&b=x+y&b=%2Fz&flag&&c=a%3Db&=v");
+  EXPECT_EQ(q.count("a"), 1u);
+  EXPECT_EQ(q.find("a")->second, "1");
+  auto [b, e] = q.equal_range("b");
+  std::vector<std::string> bs;
+  for (auto it = b; it != e; ++it) bs.push_back(it->second);
+  EXPECT_EQ(bs, (std::vector<std::string>{"x y", "/z"}));
+  EXPECT_EQ(q.find("flag")->second, "");
+  EXPECT_EQ(q.find("c")->second, "a=b");
+  EXPECT_EQ(q.find("")->second, "v");
+}
+
+// ---- server ----
+
+TEST(HttpsServer, GetRoundTripWithQueryDecoding) {
+  std::mutex mu;
+  Request seen;
+  auto srv = start_server([&](Request& r, ResponseWriter& w) {
+    {
+      std::lock_guard<std::mutex> lk(mu);
+      seen = r;
+    }
+    w.respond(200, "text/plain", "hello " + r.query_param("name"), {{"X-Reply", "yes"}});
+  });
+  ASSERT_NE(srv->port(), 0);
+  Client c;
+  ASSERT_FALSE(c.connect(srv->port()));
+  auto res = c.roundtrip(http::verb::get, "/api/v1/name%20x?name=a+b%26c&b=1&b=%2F&flag",
+                         {}, {{"X-Custom-Header", "V"}});
+  EXPECT_EQ(res.result_int(), 200);
+  EXPECT_EQ(res.body(), "hello a b&c");
+  EXPECT_EQ(res[http::field::content_type], "text/plain");
+  EXPECT_EQ(res["X-Reply"], "yes");
+  EXPECT_TRUE(res.keep_alive());
+
+  std::lock_guard<std::mutex> lk(mu);
+  EXPECT_EQ(seen.method, "GET");
+  EXPECT_EQ(seen.target, "/api/v1/name%20x?name=a+b%26c&b=1&b=%2F&flag");
+  EXPECT_EQ(seen.path, "/api/v1/name x");
+  EXPECT_EQ(seen.query.count("b"), 2u);
+  EXPECT_TRUE(seen.has_query("flag"));
+  EXPECT_EQ(seen.query_param("missing", "def"), "def");
+  EXPECT_EQ(seen.header("x-custom-header"), "V");
+  EXPECT_EQ(seen.header("host"), "127.0.0.1");
+  EXPECT_EQ(seen.remote_addr.rfind("127.0.0.1:", 0), 0u) << seen.remote_addr;
+  EXPECT_TRUE(seen.cert_user.empty());  // no client certificate: served anonymously
+  EXPECT_TRUE(seen.cert_groups.empty());
+}
+
+TEST(HttpsServer, PostBodyAndHead) {
+  auto srv = start_server([&](Request& r, ResponseWriter& w) {
+    w.respond(201, "application/json", r.method + ":" + r.body);
+  });
+  Client c;
+  ASSERT_FALSE(c.connect(srv->port()));
+  auto res = c.roundtrip(http::verb::post, "/x", "{\"a\":1}",
+                         {{"Content-Type", "application/json"}});
+  EXPECT_EQ(res.result_int(), 201);
+  EXPECT_EQ(res.body(), "POST:{\"a\":1}");
+
+  // HEAD: headers with the length of the would-be body, no body bytes; the connection survives.
+  http::request<http::string_body> req{http::verb::head, "/x", 11};
+  ASSERT_FALSE(c.send(req));
+  http::response_parser<http::string_body> p;
+  p.skip(true);
+  error_code ec;
+  http::read(c.stream(), c.buffer(), p, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(p.get()[http::field::content_length], "5");
+  res = c.roundtrip(http::verb::get, "/again");
+  EXPECT_EQ(res.body(), "GET:");
+}
+
+TEST(HttpsServer, ClientCertificateIdentity) {
+  std::mutex mu;
+  std::string user;
+  std::vector<std::string> groups;
+  auto srv = start_server([&](Request& r, ResponseWriter& w) {
+    std::lock_guard<std::mutex> lk(mu);
+    user = r.cert_user;
+    groups = r.cert_groups;
+    w.respond(200, "text/plain", "ok");
+  });
+  pki::CertKey cert = pki::make_client_cert(test_pki().ca, "jane", {"devs", "system:masters"});
+  Client c(&cert);
+  ASSERT_FALSE(c.connect(srv->port()));
+  EXPECT_EQ(c.roundtrip(http::verb::get, "/").result_int(), 200);
+  std::lock_guard<std::mutex> lk(mu);
+  EXPECT_EQ(user, "jane");
+  EXPECT_EQ(groups, (std::vector<std::string>{"devs", "system:masters"}));
+}
+
+TEST(HttpsServer, ForeignClientCertificateRejected) {
+  std::atomic<int> calls{0};
+  auto srv = start_server([&](Request&, ResponseWriter& w) {
+    ++calls;
+    w.respond(200, "text/plain", "ok");
+  });
+  pki::CertKey cert = pki::make_client_cert(test_pki().other_ca, "mallory", {"system:masters"});
+  Client c(&cert);
+  // With TLS 1.3 the client finishes its handshake before the server checks the certificate,
+  // so the failure may show on the first read instead.
+  bool failed = static_cast<bool>(c.connect(srv->port()));
+  if (!failed) {
+    http::request<http::string_body> req{http::verb::get, "/", 11};
+    c.send(req);
+    http::response<http::string_body> res;
+    failed = static_cast<bool>(c.read(res));
+  }
+  EXPECT_TRUE(failed);
+  EXPECT_EQ(calls.load(), 0);
+}
+
+TEST(HttpsServer, NoClientCaMeansNoIdentity) {
+  std::string user = "unset";
+  auto srv = start_server(
+      [&](Request& r, ResponseWriter& w) {
+        user = r.cert_user;
+        w.respond(200, "text/plain", "ok");
+      },
+      {}, /*client_ca=*/false);
+  pki::CertKey cert = pki::make_client_cert(test_pki().ca, "jane", {});
+  Client c(&cert);
+  ASSERT_FALSE(c.connect(srv->port()));
+  EXPECT_EQ(c.roundtrip(http::verb::get, "/").result_int(), 200);
+  srv->stop();
+  EXPECT_EQ(user, "");
+}
+
+TEST(HttpsServer, OversizedBodyGets413AndClose) {
+  std::atomic<int> calls{0};
+  ServerOptions o;
+  o.max_body_bytes = 1024;
+  auto srv = start_server(
+      [&](Request& r, ResponseWriter& w) {
+        ++calls;
+        w.respond(200, "text/plain", std::to_string(r.body.size()));
+      },
+      o);
+  Client c;
+  ASSERT_FALSE(c.connect(srv->port()));
+  EXPECT_EQ(c.roundtrip(http::verb::post, "/", std::string(1024, 'x')).body(), "1024");
+
+  auto res = c.roundtrip(http::verb::post, "/", std::string(4096, 'x'));
+  EXPECT_EQ(res.result_int(), 413);
+  EXPECT_EQ(res[http::field::content_type], "application/json");
+  json::value v;
+  std::string err;
+  ASSERT_TRUE(parse_json(res.body(), v, err)) << err;
+  EXPECT_EQ(get_string(v, {"kind"}), "Status");
+  EXPECT_EQ(get_string(v, {"reason"}), "RequestEntityTooLarge");
+  EXPECT_EQ(get_int(v, {"code"}), 413);
+  EXPECT_FALSE(res.keep_alive());
+  EXPECT_TRUE(c.closed_by_peer());
+  EXPECT_EQ(calls.load(), 1);
+
+  // A chunked body over the limit too.
+  Client c2;
+  ASSERT_FALSE(c2.connect(srv->port()));
+  http::request<http::string_body> req{http::verb::post, "/", 11};
+  req.set(http::field::host, "x");
+  req.chunked(true);
+  req.body() = std::string(3000, 'y');
+  error_code ec;
+  http::write(c2.stream(), req, ec);
+  ASSERT_FALSE(ec);
+  http::response<http::string_body> res2;
+  ASSERT_FALSE(c2.read(res2));
+  EXPECT_EQ(res2.result_int(), 413);
+  EXPECT_EQ(calls.load(), 1);
+}
+
+TEST(HttpsServer, MalformedRequestGets400) {
+  auto srv = start_server([&](Request&, ResponseWriter& w) { w.respond(200, "text/plain", "ok"); });
+  Client c;
+  ASSERT_FALSE(c.connect(srv->port()));
+  std::string junk = "GET /\x01 NOT-HTTP\r\n\r\n";
+  error_code ec;
+  asio::write(c.stream(), asio::buffer(junk), ec);
+  ASSERT_FALSE(ec);
+  http::response<http::string_body> res;
+  ASSERT_FALSE(c.read(res));
+  EXPECT_EQ(res.result_int(), 400);
+  EXPECT_NE(res.body().find("BadRequest"), std::string::npos);
+  EXPECT_TRUE(c.closed_by_peer());
+}
+
+TEST(HttpsServer, HandlerErrorsBecome500) {
+  auto srv = start_server([&](Request& r, ResponseWriter& w) {
+    if (r.path == "/throw") throw std::runtime_error("boom");
+    if (r.path == "/silent") return;
+    w.respond(200, "text/plain", "ok");
+  });
+  Client c;
+  ASSERT_FALSE(c.connect(srv->port()));
+  auto res = c.roundtrip(http::verb::get, "/throw");
+  EXPECT_EQ(res.result_int(), 500);
+  EXPECT_NE(res.body().find("\"kind\":\"Status\""), std::string::npos) << res.body();
+  EXPECT_NE(res.body().find("boom"), std::string::npos) << res.body();
+  res = c.roundtrip(http::verb::get, "/silent");
+  EXPECT_EQ(res.result_int(), 500);
+  res = c.roundtrip(http::verb::get, "/fine");  // same connection still usable
+  EXPECT_EQ(res.result_int(), 200);
+}
+
+TEST(HttpsServer, ManyKeepAliveRequestsOnOneConnection) {
+  std::mutex mu;
+  std::set<std::string> remotes;
+  auto srv = start_server([&](Request& r, ResponseWriter& w) {
+    {
+      std::lock_guard<std::mutex> lk(mu);
+      remotes.insert(r.remote_addr);
+    }
+    w.respond(200, "text/plain", r.query_param("i"));
+  });
+  Client c;
+  ASSERT_FALSE(c.connect(srv->port()));
+  for (int i = 0; i < 300; ++i) {
+    auto res = c.roundtrip(i % 2 ? http::verb::get : http::verb::put, "/n?i=" + std::to_string(i),
+                           i % 2 ? "" : std::string(i, 'b'));
+    ASSERT_EQ(res.body(), std::to_string(i));
+    ASSERT_TRUE(res.keep_alive());
+  }
+  std::lock_guard<std::mutex> lk(mu);
+  EXPECT_EQ(remotes.size(), 1u);
+}
+
+TEST(HttpsServer, ConnectionCloseHonored) {
+  auto srv = start_server([&](Request&, ResponseWriter& w) { w.respond(200, "text/plain", "ok"); });
+  Client c;
+  ASSERT_FALSE(c.connect(srv->port()));
+  auto res = c.roundtrip(http::verb::get, "/", {}, {{"Connection", "close"}});
+  EXPECT_EQ(res.result_int(), 200);
+  EXPECT_FALSE(res.keep_alive());
+  EXPECT_TRUE(c.closed_by_peer());
+}
+
+// Reads chunk bodies of a streamed response until `want` chunks arrived.
+std::vector<std::string> read_chunks(Client& c, size_t want, int* status) {
+  std::vector<std::string> chunks;
+  http::response_parser<http::string_body> p;
+  // Called per piece of chunk data; the server's small chunks each arrive whole.
+  auto on_chunk = [&](std::uint64_t, std::string_view body, error_code&) -> std::size_t {
+    chunks.emplace_back(body);
+    return body.size();
+  };
+  p.on_chunk_body(on_chunk);  // Beast keeps a reference: on_chunk outlives the parser
+  error_code ec;
+  http::read_header(c.stream(), c.buffer(), p, ec);
+  if (ec) return chunks;
+  *status = p.get().result_int();
+  EXPECT_TRUE(p.get().chunked());
+  while (chunks.size() < want && !p.is_done()) {
+    http::read_some(c.stream(), c.buffer(), p, ec);
+    if (ec) break;
+  }
+  return chunks;
+}
+
+TEST(HttpsServer, StreamEndsWhenClientDisconnects) {
+  std::promise<std::string> outcome;
+  auto srv = start_server([&](Request&, ResponseWriter& w) {
+    if (!w.start_stream(200, "application/json")) {
+      outcome.set_value("start failed");
+      return;
+    }
+    auto give_up = SteadyClock::now() + 20s;
+    for (int n = 0; SteadyClock::now() < give_up; ++n) {
+      if (!w.write_chunk("{\"n\":" + std::to_string(n) + "}\n")) {
+        outcome.set_value("write_chunk false");
+        return;
+      }
+      if (w.client_gone()) {
+        outcome.set_value("client_gone");
+        return;
+      }
+      std::this_thread::sleep_for(5ms);  // the event rate of the stream, not a readiness wait
+    }
+    outcome.set_value("never noticed");
+  });
+  Client c;
+  ASSERT_FALSE(c.connect(srv->port()));
+  http::request<http::string_body> req{http::verb::get, "/watch", 11};
+  ASSERT_FALSE(c.send(req));
+  int status = 0;
+  auto chunks = read_chunks(c, 3, &status);
+  EXPECT_EQ(status, 200);
+  ASSERT_GE(chunks.size(), 3u);
+  EXPECT_EQ(chunks[0], "{\"n\":0}\n");
+  c.abort();
+  auto f = outcome.get_future();
+  ASSERT_EQ(f.wait_for(10s), std::future_status::ready);
+  std::string how = f.get();
+  EXPECT_TRUE(how == "write_chunk false" || how == "client_gone") << how;
+}
+
+TEST(HttpsServer, StreamEndedByHandlerKeepsConnection) {
+  auto srv = start_server([&](Request& r, ResponseWriter& w) {
+    if (r.path == "/stream") {
+      w.start_stream(200, "text/plain", {{"X-Stream", "1"}});
+      w.write_chunk("a");
+      w.write_chunk("");  // ignored, must not end the stream
+      w.write_chunk("bc");
+      // returns without end_stream: the server ends it
+      return;
+    }
+    w.respond(200, "text/plain", "plain");
+  });
+  Client c;
+  ASSERT_FALSE(c.connect(srv->port()));
+  auto res = c.roundtrip(http::verb::get, "/stream");
+  EXPECT_EQ(res.body(), "abc");
+  EXPECT_EQ(res["X-Stream"], "1");
+  EXPECT_TRUE(res.keep_alive());
+  EXPECT_EQ(c.roundtrip(http::verb::get, "/other").body(), "plain");
+}
+
+TEST(HttpsServer, StopWhileStreaming) {
+  std::atomic<bool> saw_gone{false};
+  std::atomic<bool> in_stream{false};
+  auto srv = start_server([&](Request& r, ResponseWriter& w) {
+    if (r.path != "/watch") {
+      w.respond(200, "text/plain", "ok");
+      return;
+    }
+    w.start_stream(200, "application/json");
+    in_stream = true;
+    auto give_up = SteadyClock::now() + 30s;
+    while (SteadyClock::now() < give_up) {
+      if (w.client_gone()) {
+        saw_gone = true;
+        return;
+      }
+      w.write_chunk("{}\n");
+      std::this_thread::sleep_for(10ms);
+    }
+  });
+  Client idle;
+  ASSERT_FALSE(idle.connect(srv->port()));
+  EXPECT_EQ(idle.roundtrip(http::verb::get, "/").body(), "ok");
+  Client c;
+  ASSERT_FALSE(c.connect(srv->port()));
+  http::request<http::string_body> req{http::verb::get, "/watch", 11};
+  ASSERT_FALSE(c.send(req));
+  int status = 0;
+  ASSERT_GE(read_chunks(c, 1, &status).size(), 1u);
+  ASSERT_TRUE(in_stream.load());
+
+  auto t0 = SteadyClock::now();
+  srv->stop();
+  auto took = SteadyClock::now() - t0;
+  EXPECT_LT(took, 2s);
+  EXPECT_TRUE(saw_gone.load());
+  EXPECT_TRUE(c.closed_by_peer());
+  EXPECT_TRUE(idle.closed_by_peer());
+  srv->stop();  // idempotent
+}
+
+TEST(HttpsServer, PlainHttpToTlsPortJustCloses) {
+  auto srv = start_server([&](Request&, ResponseWriter& w) { w.respond(200, "text/plain", "ok"); });
+  {
+    asio::io_context ioc;
+    tcp::socket s(ioc);
+    s.connect({asio::ip::make_address("127.0.0.1"), srv->port()});
+    std::string plain = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    asio::write(s, asio::buffer(plain));
+    std::array<char, 1024> b;
+    error_code ec;
+    for (int i = 0; i < 100 && !ec; ++i) s.read_some(asio::buffer(b), ec);
+    EXPECT_TRUE(ec);  // closed (possibly after a TLS alert)
+  }
+  Client c;
+  ASSERT_FALSE(c.connect(srv->port()));
+  EXPECT_EQ(c.roundtrip(http::verb::get, "/").body(), "ok");
+}
+
+TEST(HttpsServer, SilentConnectionTimesOut) {
+  ServerOptions o;
+  o.request_timeout = 1s;
+  o.idle_timeout = 1s;
+  auto srv = start_server([&](Request&, ResponseWriter& w) { w.respond(200, "text/plain", "ok"); },
+                          o);
+  // No TLS handshake at all.
+  asio::io_context ioc;
+  tcp::socket s(ioc);
+  s.connect({asio::ip::make_address("127.0.0.1"), srv->port()});
+  auto t0 = SteadyClock::now();
+  std::array<char, 16> b;
+  error_code ec;
+  s.read_some(asio::buffer(b), ec);  // blocks until the server gives up on us
+  EXPECT_TRUE(ec);
+  EXPECT_LT(SteadyClock::now() - t0, 10s);
+
+  // An idle keep-alive connection is closed after idle_timeout too.
+  Client c;
+  ASSERT_FALSE(c.connect(srv->port()));
+  EXPECT_EQ(c.roundtrip(http::verb::get, "/").body(), "ok");
+  t0 = SteadyClock::now();
+  EXPECT_TRUE(c.closed_by_peer());
+  EXPECT_LT(SteadyClock::now() - t0, 10s);
+}
+
+TEST(HttpsServer, AlpnNeverH2) {
+  auto srv = start_server([&](Request&, ResponseWriter& w) { w.respond(200, "text/plain", "ok"); });
+  Client c(nullptr, {"h2", "http/1.1"});
+  ASSERT_FALSE(c.connect(srv->port()));
+  const unsigned char* proto = nullptr;
+  unsigned len = 0;
+  SSL_get0_alpn_selected(c.stream().native_handle(), &proto, &len);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(proto), len), "http/1.1");
+  EXPECT_EQ(c.roundtrip(http::verb::get, "/").body(), "ok");
+
+  Client h2only(nullptr, {"h2"});
+  ASSERT_FALSE(h2only.connect(srv->port()));
+  SSL_get0_alpn_selected(h2only.stream().native_handle(), &proto, &len);
+  EXPECT_EQ(len, 0u);
+}
+
+TEST(HttpsServer, Ipv6AndDualStackRemoteAddr) {
+  const TestPki& p = test_pki();
+  std::mutex mu;
+  std::string remote;
+  ServerOptions o;
+  o.bind_address = "::";
+  o.port = 0;
+  HttpsServer srv(TlsConfig{p.serving.cert_pem, p.serving.key_pem, p.ca.cert_pem}, o,
+                  [&](Request& r, ResponseWriter& w) {
+                    std::lock_guard<std::mutex> lk(mu);
+                    remote = r.remote_addr;
+                    w.respond(200, "text/plain", "ok");
+                  });
+  try {
+    srv.start();
+  } catch (const std::runtime_error& e) {
+    GTEST_SKIP() << "no IPv6: " << e.what();
+  }
+  Client v6;
+  if (v6.connect(srv.port(), "::1")) GTEST_SKIP() << "no IPv6 loopback";
+  EXPECT_EQ(v6.roundtrip(http::verb::get, "/").body(), "ok");
+  {
+    std::lock_guard<std::mutex> lk(mu);
+    EXPECT_EQ(remote.rfind("[::1]:", 0), 0u) << remote;
+  }
+  Client v4;
+  ASSERT_FALSE(v4.connect(srv.port(), "127.0.0.1"));
+  EXPECT_EQ(v4.roundtrip(http::verb::get, "/").body(), "ok");
+  std::lock_guard<std::mutex> lk(mu);
+  EXPECT_EQ(remote.rfind("127.0.0.1:", 0), 0u) << remote;
+}
+
+TEST(HttpsServer, ListenFailureThrows) {
+  auto srv = start_server([&](Request&, ResponseWriter& w) { w.respond(200, "text/plain", "ok"); });
+  ServerOptions o;
+  o.bind_address = "127.0.0.1";
+  o.port = srv->port();
+  const TestPki& p = test_pki();
+  // SO_REUSEADDR does not allow two listeners on one port.
+  HttpsServer second(TlsConfig{p.serving.cert_pem, p.serving.key_pem, ""}, o,
+                     [](Request&, ResponseWriter&) {});
+  try {
+    second.start();
+    FAIL() << "second listener started";
+  } catch (const std::runtime_error& e) {
+    std::string want = "listen on 127.0.0.1:" + std::to_string(srv->port()) + ": ";
+    EXPECT_EQ(std::string(e.what()).rfind(want, 0), 0u) << e.what();
+  }
+  o.bind_address = "not-an-ip";
+  HttpsServer third(TlsConfig{p.serving.cert_pem, p.serving.key_pem, ""}, o,
+                    [](Request&, ResponseWriter&) {});
+  EXPECT_THROW(third.start(), std::runtime_error);
+}
+
+TEST(HttpsServer, BadTlsConfigThrows) {
+  ServerOptions o;
+  o.bind_address = "127.0.0.1";
+  o.port = 0;
+  const TestPki& p = test_pki();
+  HttpsServer s(TlsConfig{p.serving.cert_pem, test_pki().ca.key_pem, ""}, o,
+                [](Request&, ResponseWriter&) {});
+  EXPECT_THROW(s.start(), std::runtime_error);
+}
+
+TEST(HttpsServer, CurlExpectContinue) {
+  if (::access("/usr/bin/curl", X_OK) != 0) GTEST_SKIP() << "no curl";
+  ServerOptions o;
+  o.max_body_bytes = 64 * 1024;
+  auto srv = start_server(
+      [&](Request& r, ResponseWriter& w) {
+        w.respond(200, "text/plain", std::to_string(r.body.size()) + " " + r.cert_user);
+      },
+      o);
+  TempDir tmp;
+  pki::CertKey cert = pki::make_client_cert(test_pki().ca, "curly", {"g"});
+  std::string ca = tmp.file("ca.crt", test_pki().ca.cert_pem);
+  std::string crt = tmp.file("c.crt", cert.cert_pem), key = tmp.file("c.key", cert.key_pem);
+  std::string small = tmp.file("small", std::string(50000, 'a'));
+  std::string big = tmp.file("big", std::string(100000, 'a'));
+  std::string base = "curl -sS --max-time 20 --cacert " + ca + " --cert " + crt + " --key " + key +
+                     " -H 'Expect: 100-continue' -w ' %{http_code}' --data-binary @";
+  std::string url = " https://127.0.0.1:" + std::to_string(srv->port()) + "/upload 2>&1";
+  int st = -1;
+  std::string out = run(base + small + url, &st);
+  EXPECT_EQ(out, "50000 curly 200") << out;
+  out = run(base + big + url, &st);
+  EXPECT_NE(out.find("RequestEntityTooLarge"), std::string::npos) << out;
+  EXPECT_NE(out.find(" 413"), std::string::npos) << out;
+}
+
+TEST(HttpsServer, RealKubectlTalksToIt) {
+  if (::access("/usr/bin/kubectl", X_OK) != 0) GTEST_SKIP() << "no kubectl";
+  std::mutex mu;
+  std::string user;
+  auto srv = start_server([&](Request& r, ResponseWriter& w) {
+    {
+      std::lock_guard<std::mutex> lk(mu);
+      user = r.cert_user + "/" + (r.cert_groups.empty() ? "" : r.cert_groups[0]);
+    }
+    if (r.path == "/stream") {
+      w.start_stream(200, "text/plain");
+      for (int i = 0; i < 3; ++i) w.write_chunk("line" + std::to_string(i) + "\n");
+      w.end_stream();
+      return;
+    }
+    w.respond(200, "text/plain", "ok");
+  });
+  TempDir tmp;
+  pki::CertKey admin = pki::make_client_cert(test_pki().ca, "kubernetes-admin", {"system:masters"});
+  std::string kc = tmp.path() + "/admin.conf";
+  pki::write_kubeconfig(kc, "https://127.0.0.1:" + std::to_string(srv->port()),
+                        test_pki().ca.cert_pem, admin, "kubernetes-admin");
+  int st = -1;
+  std::string out =
+      run("/usr/bin/kubectl --kubeconfig " + kc + " --request-timeout=20s get --raw /healthz 2>&1",
+          &st);
+  EXPECT_EQ(st, 0) << out;
+  EXPECT_EQ(out, "ok");
+  {
+    std::lock_guard<std::mutex> lk(mu);
+    EXPECT_EQ(user, "kubernetes-admin/system:masters");
+  }
+  out = run("/usr/bin/kubectl --kubeconfig " + kc + " --request-timeout=20s get --raw /stream 2>&1",
+            &st);
+  EXPECT_EQ(st, 0) << out;
+  EXPECT_EQ(out, "line0\nline1\nline2\n");
+}
+
+}  // namespace
+}  // namespace skiff::net
