@@ -3,6 +3,7 @@
 #include "apimachinery/yaml.h"
 #include "common/log.h"
 #include "discovery/discovery.h"
+#include "protobuf/k8s_protobuf.h"
 #include "common/version.h"
 
 namespace skiff::apiserver {
@@ -63,6 +64,11 @@ Result<json::object> decode_body(const net::Request& req) {
     std::string err;
     if (!parse_json(req.body, v, err))
       return ApiError::bad_request("couldn't get version/kind; json parse error: " + err);
+  } else if (protobuf::is_k8s_protobuf_content_type(ct)) {
+    // Typed clients (kubectl create namespace/configmap/secret/...) send protobuf.
+    auto obj = protobuf::decode_k8s_protobuf(req.body);
+    if (!obj) return obj.error();
+    return std::move(*obj);
   } else if (ct == "application/yaml" || ct == "application/x-yaml" || ct == "text/yaml") {
     auto y = yaml_to_json(req.body);
     if (!y) return y.error();

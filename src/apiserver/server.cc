@@ -13,6 +13,7 @@
 #include "apiserver/handler.h"
 #include "apiserver/object_store.h"
 #include "common/log.h"
+#include "common/time.h"
 #include "common/version.h"
 #include "net/http.h"
 #include "pki/pki.h"
@@ -21,7 +22,6 @@
 namespace skiff::apiserver {
 namespace {
 using namespace std::chrono_literals;
-constexpr auto kCompactEvery = 5min;
 
 std::string hostname() {
   char buf[256] = {};
@@ -155,11 +155,11 @@ void Server::maintenance_loop() {
   const auto* nsr = api::find_resource("", "v1", "namespaces");
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    cv_.wait_for(lock, 1s);
+    cv_.wait_for(lock, std::min<std::chrono::milliseconds>(1s, cfg_.compaction_interval));
     if (stopping_) break;
     lock.unlock();
-    if (std::chrono::steady_clock::now() - last_compact >= kCompactEvery) {
-      // Keep at least kCompactEvery of history: compact to the revision of the last tick.
+    if (std::chrono::steady_clock::now() - last_compact >= cfg_.compaction_interval) {
+      // Keep at least one interval of history: compact to the revision of the last tick.
       if (compact_target > store_->compacted_revision()) store_->compact(compact_target);
       compact_target = store_->current_revision();
       last_compact = std::chrono::steady_clock::now();
@@ -221,9 +221,10 @@ namespace {
 void usage() {
   std::fprintf(stderr,
                "usage: skiff server [--data-dir DIR] [--bind-address ADDR] [--port N] "
-               "[--no-agent] [--datastore sqlite] [--service-cidr CIDR] [-v]\n"
+               "[--no-agent] [--datastore sqlite] [--service-cidr CIDR]\n"
+               "                    [--compaction-interval DURATION] [-v]\n"
                "  defaults: --data-dir /var/lib/skiff --bind-address 0.0.0.0 --port 6443 "
-               "--service-cidr 10.96.0.0/12\n");
+               "--service-cidr 10.96.0.0/12 --compaction-interval 5m\n");
 }
 }  // namespace
 
@@ -251,6 +252,14 @@ int server_main(int argc, char** argv) {
     else if (a == "--no-agent") cfg.no_agent = true;
     else if (a == "--datastore") cfg.datastore = need();
     else if (a == "--service-cidr") cfg.service_cidr = need();
+    else if (a == "--compaction-interval") {
+      auto d = parse_duration(need());
+      if (!d || d->count() <= 0) {
+        std::fprintf(stderr, "skiff server: --compaction-interval wants a duration such as 5m\n");
+        return 2;
+      }
+      cfg.compaction_interval = *d;
+    }
     else if (a == "-v" || a == "--verbose") set_log_level(LogLevel::DEBUG);
     else if (a == "-h" || a == "--help") {
       usage();

@@ -3,6 +3,7 @@
 // service), then DATA_DIR/admin.kubeconfig once /readyz answers 200.
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -25,6 +26,9 @@ struct ServerConfig {
   bool no_agent = false;
   std::string datastore = "sqlite";
   std::string service_cidr = "10.96.0.0/12";
+  // How often old revisions are compacted; each compaction keeps at least one interval of
+  // history, so watches and continue tokens younger than that stay valid.
+  std::chrono::milliseconds compaction_interval = std::chrono::minutes(5);
 };
 
 class Server {

@@ -518,6 +518,8 @@ ApiError decode_error(std::string_view kind, const std::string& why, bool unsupp
 
 }  // namespace
 
+std::string format_go_duration(int64_t nanoseconds) { return go_duration(nanoseconds); }
+
 bool is_k8s_protobuf_content_type(std::string_view ct) {
   auto semi = ct.find(';');
   if (semi != std::string_view::npos) ct = ct.substr(0, semi);

@@ -3,6 +3,8 @@
 // JSON request would carry. Decoding is schema driven (see k8s_schema.h); only decoding exists,
 // since responses are always JSON.
 #pragma once
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "common/api_error.h"
@@ -22,5 +24,9 @@ skiff::Result<boost::json::object> decode_k8s_protobuf(std::string_view body);
 // True when `content_type` (a Content-Type header value, parameters allowed) names the
 // Kubernetes protobuf media type.
 bool is_k8s_protobuf_content_type(std::string_view content_type);
+
+// Go's time.Duration.String() for a count of nanoseconds ("1h0m0s", "1.5s", "300ms", "0s"), the
+// JSON form of metav1.Duration.
+std::string format_go_duration(int64_t nanoseconds);
 
 }  // namespace skiff::protobuf

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -174,12 +175,53 @@ TEST(K8sProtobuf, TimesAndDurations) {
   EXPECT_EQ(o["spec"], J(R"({"holderIdentity":"holder","leaseDurationSeconds":15,
       "acquireTime":"2024-01-02T03:04:05.123456Z","renewTime":"2024-01-02T03:04:05.000000Z"})"));
 
-  // metav1.Duration: CronJob? no - use HPA-free path: Node's... the Job podFailurePolicy has none,
-  // so check the Duration through a PodSpec-independent message: meta/v1 is not top level here.
   W tr;
   tr.msg(1, W().str(1, "api")).msg(2, W().varint(4, 3600));  // TokenRequest.spec.expirationSeconds
   auto t = decode_ok(body("authentication.k8s.io/v1", "TokenRequest", tr));
   EXPECT_EQ(t["spec"], J(R"({"expirationSeconds":3600})"));
+}
+
+TEST(K8sProtobuf, GoDurations) {
+  EXPECT_EQ(format_go_duration(0), "0s");
+  EXPECT_EQ(format_go_duration(3600000000000LL), "1h0m0s");
+  EXPECT_EQ(format_go_duration(1500000000LL), "1.5s");
+  EXPECT_EQ(format_go_duration(300000000LL), "300ms");
+  EXPECT_EQ(format_go_duration(1500LL), "1.5\xc2\xb5s");
+  EXPECT_EQ(format_go_duration(42LL), "42ns");
+  EXPECT_EQ(format_go_duration(-90000000000LL), "-1m30s");
+  EXPECT_EQ(format_go_duration(93784000000000LL), "26h3m4s");
+}
+
+TEST(K8sProtobuf, CertificateSigningRequest) {
+  W spec;
+  spec.str(1, std::string("\x30\x82\x01", 3)).str(7, "kubernetes.io/kube-apiserver-client")
+      .int32(8, 86400).str(5, "client auth").str(2, "").str(3, "")
+      .msg(6, W().str(1, "scopes").msg(2, W().str(1, "a").str(1, "b")));
+  W cond;
+  cond.str(1, "Approved").str(6, "True").str(2, "KubectlApprove").str(3, "approved")
+      .msg(4, W().varint(1, 1704164645)).msg(5, W());
+  W csr;
+  csr.msg(1, meta("bob")).msg(2, spec).msg(3, W().msg(1, cond));
+  auto o = decode_ok(body("certificates.k8s.io/v1", "CertificateSigningRequest", csr));
+  EXPECT_EQ(o["spec"], J(R"({"request":"MIIB","signerName":"kubernetes.io/kube-apiserver-client",
+      "expirationSeconds":86400,"usages":["client auth"],"extra":{"scopes":["a","b"]}})"));
+  EXPECT_EQ(o["status"], J(R"({"conditions":[{"type":"Approved","status":"True","reason":"KubectlApprove",
+      "message":"approved","lastUpdateTime":"2024-01-02T03:04:05Z"}]})"));
+}
+
+TEST(K8sProtobuf, EventsV1MicroTime) {
+  W ev;
+  ev.msg(1, W().str(1, "e1").str(3, "default"))
+      .msg(2, W().varint(1, 1704164645).varint(2, 5000))
+      .str(4, "kubelet").str(5, "node1").str(6, "Pulling").str(7, "Pulled")
+      .msg(8, W().str(1, "Pod").str(2, "default").str(3, "p1"))
+      .str(10, "pulled image").str(11, "Normal").msg(12, W()).msg(13, W()).msg(14, W()).int32(15, 0);
+  auto o = decode_ok(body("events.k8s.io/v1", "Event", ev));
+  EXPECT_EQ(json::value(o), J(R"({"kind":"Event","apiVersion":"events.k8s.io/v1",
+      "metadata":{"name":"e1","namespace":"default"},"eventTime":"2024-01-02T03:04:05.000005Z",
+      "reportingController":"kubelet","reportingInstance":"node1","action":"Pulling","reason":"Pulled",
+      "regarding":{"kind":"Pod","namespace":"default","name":"p1"},"note":"pulled image","type":"Normal",
+      "deprecatedSource":{}})"));
 }
 
 TEST(K8sProtobuf, UnknownFieldsAreSkipped) {
@@ -324,7 +366,9 @@ TEST(K8sProtobuf, GarbageAndTruncationNeverCrash) {
       }
     }
     auto r = decode_k8s_protobuf(b);
-    if (!r.ok()) EXPECT_TRUE(r.error().code == 400 || r.error().code == 415) << r.error().code;
+    if (!r.ok()) {
+      EXPECT_TRUE(r.error().code == 400 || r.error().code == 415) << r.error().code;
+    }
   }
 }
 
