@@ -13,15 +13,29 @@ namespace skiff::apiserver {
 namespace {
 constexpr int kMaxRetries = 16;
 
+// The stored form: apiVersion, kind and metadata first (so encode_with_rv can splice the
+// resourceVersion into the text), and no resourceVersion: it is the key's mod revision.
 std::string encode(const json::object& obj) {
-  // The stored form carries no resourceVersion: it is the key's mod revision.
-  if (const auto* meta = obj.if_contains("metadata");
-      meta && meta->is_object() && meta->get_object().contains("resourceVersion")) {
-    json::object copy = obj;
-    copy["metadata"].get_object().erase("resourceVersion");
-    return json::serialize(copy);
+  json::object out;
+  out.reserve(obj.size());
+  for (const char* k : {"apiVersion", "kind"})
+    if (auto it = obj.find(k); it != obj.end()) out[k] = it->value();
+  if (auto it = obj.find("metadata"); it != obj.end()) {
+    out["metadata"] = it->value();
+    if (auto* m = out["metadata"].if_object()) m->erase("resourceVersion");
   }
-  return json::serialize(obj);
+  for (const auto& kv : obj)
+    if (kv.key() != "apiVersion" && kv.key() != "kind" && kv.key() != "metadata")
+      out[kv.key()] = kv.value();
+  return json::serialize(out);
+}
+
+// Length of `"..."` at text[pos] (a JSON string without escapes), or 0.
+size_t plain_string_at(const std::string& text, size_t pos) {
+  if (pos >= text.size() || text[pos] != '"') return 0;
+  size_t end = text.find_first_of("\\\"", pos + 1);
+  if (end == std::string::npos || text[end] != '"') return 0;
+  return end + 1 - pos;
 }
 
 std::string object_rv(const json::object& obj) {
@@ -165,6 +179,36 @@ Result<json::object> ObjectStore::decode(const storage::KeyValue& kv) {
   return std::move(obj);
 }
 
+std::string ObjectStore::encode_with_rv(const storage::KeyValue& kv) {
+  // Fast path for the canonical stored form {"apiVersion":"..","kind":"..","metadata":{...
+  const std::string& t = kv.value;
+  static const std::string kApi = "{\"apiVersion\":", kKind = ",\"kind\":", kMeta = ",\"metadata\":{";
+  if (t.compare(0, kApi.size(), kApi) == 0) {
+    size_t pos = kApi.size();
+    if (size_t n = plain_string_at(t, pos)) {
+      pos += n;
+      if (t.compare(pos, kKind.size(), kKind) == 0) {
+        pos += kKind.size();
+        if (size_t m = plain_string_at(t, pos)) {
+          pos += m;
+          if (t.compare(pos, kMeta.size(), kMeta) == 0) {
+            pos += kMeta.size();
+            std::string out;
+            out.reserve(t.size() + 32);
+            out.append(t, 0, pos);
+            out += "\"resourceVersion\":\"" + std::to_string(kv.mod_revision) + "\"";
+            if (pos < t.size() && t[pos] != '}') out += ',';
+            out.append(t, pos, std::string::npos);
+            return out;
+          }
+        }
+      }
+    }
+  }
+  auto obj = decode(kv);
+  return obj ? json::serialize(*obj) : std::string("{}");
+}
+
 Result<json::object> ObjectStore::get(const api::ResourceInfo& r, const std::string& ns,
                                       const std::string& name) {
   auto res = store_.get(key_for(r, ns, name));
@@ -220,7 +264,7 @@ Result<ListOutput> ObjectStore::list(const api::ResourceInfo& r, const std::stri
   int64_t read_rev = 0;
   for (int round = 0;; ++round) {
     // Without selectors one page suffices; with them, keep reading until the page is full.
-    opts.limit = want > 0 ? std::max<int64_t>(want - static_cast<int64_t>(out.items.size()), filtering ? 256 : 0) : 0;
+    opts.limit = want > 0 ? std::max<int64_t>(want - static_cast<int64_t>(out.items.size() + out.raw_items.size()), filtering ? 256 : 0) : 0;
     auto res = store_.list(opts);
     if (res.code == storage::Code::kTooOld) {
       if (!p.continue_token.empty())
@@ -235,11 +279,15 @@ Result<ListOutput> ObjectStore::list(const api::ResourceInfo& r, const std::stri
     more = res.more;
     size_t i = 0;
     for (; i < res.items.size(); ++i) {
-      if (want > 0 && static_cast<int64_t>(out.items.size()) >= want) {
+      if (want > 0 && static_cast<int64_t>(out.items.size() + out.raw_items.size()) >= want) {
         more = true;
         break;
       }
       last_key = res.items[i].key;
+      if (p.raw && !filtering) {
+        out.raw_items.push_back(encode_with_rv(res.items[i]));
+        continue;
+      }
       auto obj = decode(res.items[i]);
       if (!obj) return obj.error();
       if (matches(r, p, *obj)) out.items.push_back(std::move(*obj));

@@ -28,10 +28,14 @@ struct ListParams {
   std::string continue_token;
   std::string resource_version;        // "" = latest (consistent), "0" = any
   std::string resource_version_match;  // "", "NotOlderThan", "Exact"
+  // Without selectors, fill ListOutput::raw_items (serialized objects) instead of items: a list
+  // response then costs no JSON parsing.
+  bool raw = false;
 };
 
 struct ListOutput {
   std::vector<json::object> items;
+  std::vector<std::string> raw_items;  // see ListParams::raw
   std::string resource_version;
   std::string continue_token;
   std::optional<int64_t> remaining;
@@ -103,6 +107,8 @@ class ObjectStore {
                              const std::string& name);
   // Parses a stored value and sets metadata.resourceVersion from the revision.
   static Result<json::object> decode(const storage::KeyValue& kv);
+  // The object's JSON text with metadata.resourceVersion set, without a parse when possible.
+  static std::string encode_with_rv(const storage::KeyValue& kv);
 
  private:
   Result<json::object> finish_delete(const api::ResourceInfo& r, const std::string& key,

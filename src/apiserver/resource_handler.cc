@@ -291,27 +291,39 @@ void ApiHandler::handle_list(net::Request& req, const RequestInfo& info,
                              const api::ResourceInfo& r, net::ResponseWriter& w) {
   auto params = parse_list_params(req);
   if (!params) return write_error(w, params.error());
+  const bool table = wants_table(req);
+  params->raw = !table;
   auto list = objects_.list(r, info.namespace_, *params);
   if (!list) return write_error(w, list.error());
   json::object meta{{"resourceVersion", list->resource_version}};
   if (!list->continue_token.empty()) meta["continue"] = list->continue_token;
   if (list->remaining && *list->remaining > 0) meta["remainingItemCount"] = *list->remaining;
-  if (wants_table(req)) {
+  if (table) {
     write_json(w, 200,
                make_table(r, list->items, req.query_param("includeObject"), true, std::move(meta)));
     return;
   }
-  json::array items;
-  items.reserve(list->items.size());
+  // The list is written as text: stored objects already carry apiVersion and kind.
+  std::string body = "{\"kind\":" + json::serialize(json::value(r.list_kind())) +
+                     ",\"apiVersion\":" + json::serialize(json::value(r.api_version())) +
+                     ",\"metadata\":" + json::serialize(meta) + ",\"items\":[";
+  size_t total = body.size() + 2;
+  for (const auto& s : list->raw_items) total += s.size() + 1;
+  body.reserve(total);
+  bool first = true;
+  for (const auto& s : list->raw_items) {
+    if (!first) body += ',';
+    body += s;
+    first = false;
+  }
   for (auto& o : list->items) {
     set_type_meta(r, o);
-    items.push_back(std::move(o));
+    if (!first) body += ',';
+    body += json::serialize(o);
+    first = false;
   }
-  write_json(w, 200,
-             json::object{{"kind", r.list_kind()},
-                          {"apiVersion", r.api_version()},
-                          {"metadata", std::move(meta)},
-                          {"items", std::move(items)}});
+  body += "]}";
+  w.respond(200, "application/json", std::move(body));
 }
 
 void ApiHandler::handle_patch(net::Request& req, const RequestInfo& info,

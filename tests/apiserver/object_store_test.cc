@@ -257,3 +257,21 @@ TEST_F(ObjectStoreTest, ServiceClusterIPsAreAllocatedAndReleased) {
 
 }  // namespace
 }  // namespace skiff::apiserver
+
+namespace skiff::apiserver {
+namespace {
+TEST(EncodeWithRv, SplicesTheResourceVersionIntoCanonicalText) {
+  storage::KeyValue kv{"k", R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{}})", 1, 42};
+  json::value v = json::parse(ObjectStore::encode_with_rv(kv));
+  EXPECT_EQ(get_string(v, {"metadata", "resourceVersion"}), "42");
+  EXPECT_EQ(get_string(v, {"metadata", "name"}), "c");
+  storage::KeyValue empty_meta{"k", R"({"apiVersion":"v1","kind":"X","metadata":{}})", 1, 7};
+  EXPECT_EQ(get_string(json::parse(ObjectStore::encode_with_rv(empty_meta)), {"metadata", "resourceVersion"}), "7");
+  // Any other layout goes through a real parse.
+  storage::KeyValue other{"k", R"({"spec":{"template":{"metadata":{}}},"metadata":{"name":"d"},"kind":"X"})", 1, 9};
+  json::value o = json::parse(ObjectStore::encode_with_rv(other));
+  EXPECT_EQ(get_string(o, {"metadata", "resourceVersion"}), "9");
+  EXPECT_EQ(find_path(o, {"spec", "template", "metadata", "resourceVersion"}), nullptr);
+}
+}  // namespace
+}  // namespace skiff::apiserver
