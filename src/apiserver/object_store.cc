@@ -105,8 +105,16 @@ class ObjectWatchImpl : public ObjectWatch {
     int64_t before = os_.current_revision();
     auto batch = w_->next(timeout);
     std::vector<ObjectEvent> out;
+    const bool raw = params_.raw && params_.labels.empty() && params_.fields.empty();
     for (auto& ev : batch.events) {
       rev_ = ev.kv.mod_revision;
+      if (raw) {
+        const char* type = ev.type == storage::WatchEvent::Type::kDelete ? "DELETED"
+                           : ev.prev                                      ? "MODIFIED"
+                                                                          : "ADDED";
+        out.push_back({type, {}, ObjectStore::encode_with_rv(ev.kv)});
+        continue;
+      }
       auto cur = ObjectStore::decode(ev.kv);
       if (!cur) continue;
       bool now = ev.type == storage::WatchEvent::Type::kPut && match_(*cur);

@@ -57,6 +57,9 @@ struct DeleteOptions {
 struct ObjectEvent {
   std::string type;  // ADDED, MODIFIED, DELETED, BOOKMARK, ERROR
   json::object object;
+  // When the watch has no selectors and was asked for raw events: the object's JSON text
+  // (object is then empty). Saves a parse and a serialization per event and watcher.
+  std::string raw;
 };
 
 class ObjectWatch {
@@ -97,6 +100,7 @@ class ObjectStore {
   Result<json::object> remove(const api::ResourceInfo& r, const std::string& ns,
                               const std::string& name, const DeleteOptions& opts,
                               bool* deleted_now = nullptr);
+  // params.raw asks for raw events (see ObjectEvent::raw) where no selector needs the object.
   Result<std::unique_ptr<ObjectWatch>> watch(const api::ResourceInfo& r, const std::string& ns,
                                              const ListParams& params, bool send_initial);
 

@@ -41,6 +41,7 @@ void ApiHandler::handle_watch(net::Request& req, const RequestInfo& info,
     params.fields = std::move(*fs);
   }
   params.resource_version = req.query_param("resourceVersion");
+  params.raw = true;
   const bool send_initial = params.resource_version.empty() || params.resource_version == "0";
   const bool bookmarks = req.query_param("allowWatchBookmarks") == "true";
   auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(kDefaultTimeout);
@@ -75,6 +76,16 @@ void ApiHandler::handle_watch(net::Request& req, const RequestInfo& info,
     auto events = (*watch)->next(wait, &closed);
     std::string out;
     for (auto& ev : events) {
+      if (!ev.raw.empty() && !table) {
+        out += "{\"type\":\"" + ev.type + "\",\"object\":" + ev.raw + "}\n";
+        continue;
+      }
+      if (!ev.raw.empty()) {
+        std::string err;
+        json::value v;
+        if (!parse_json(ev.raw, v, err) || !v.is_object()) continue;
+        ev.object = std::move(v.get_object());
+      }
       ev.object["apiVersion"] = r.api_version();
       ev.object["kind"] = r.kind;
       if (table) {
