@@ -78,6 +78,20 @@ bool namespace_spec_finalizers(const json::object& obj) {
   return f && f->is_array() && !f->get_array().empty();
 }
 
+// True when `obj` has a finalizer that `old` lacks.
+bool added_finalizer(const json::object& obj, const json::object& old) {
+  const auto* now = find_path(obj, {"metadata", "finalizers"});
+  if (!now || !now->is_array()) return false;
+  const auto* before = find_path(old, {"metadata", "finalizers"});
+  for (const auto& f : now->get_array()) {
+    bool known = false;
+    if (before && before->is_array())
+      for (const auto& b : before->get_array()) known = known || b == f;
+    if (!known) return true;
+  }
+  return false;
+}
+
 // Copies the fields only the system sets from the stored object into an incoming one.
 void keep_system_metadata(json::object& obj, const json::object& old) {
   auto& meta = ensure_object(obj, "metadata");
@@ -412,6 +426,9 @@ Result<json::object> ObjectStore::guaranteed_update(const api::ResourceInfo& r,
     // the stored object, which validation then expects.
     if (auto st = admission_.admit_update(r, obj, *old, opts.dry_run); !st) return st.error();
     auto causes = binding ? std::vector<FieldCause>{} : api::validate_update(r, obj, *old);
+    if (find_path(*old, {"metadata", "deletionTimestamp"}) && added_finalizer(obj, *old))
+      causes.push_back(forbidden("metadata.finalizers",
+                                 "no new finalizers can be added if the object is being deleted"));
     if (!causes.empty()) return ApiError::invalid(r.kind, name, r.group, std::move(causes));
     ensure_object(obj, "metadata")["resourceVersion"] = std::to_string(cur.kv.mod_revision);
     // Finalization complete: the object goes once nothing holds it any more.

@@ -177,6 +177,10 @@ void ApiHandler::handle_resource(net::Request& req, const RequestInfo& info,
   }
 
   const std::string& verb = info.verb;
+  if ((verb == "update" || verb == "patch") && name.empty()) {
+    write_error(w, ApiError::method_not_allowed(req.method + " is not allowed on a collection"));
+    return;
+  }
   if (verb == "get") {
     auto obj = objects_.get(*r, ns, name);
     if (!obj) return write_error(w, obj.error());

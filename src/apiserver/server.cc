@@ -12,6 +12,9 @@
 #include "apiserver/admission.h"
 #include "apiserver/handler.h"
 #include "apiserver/object_store.h"
+#include "client/client.h"
+#include "controllers/controller_manager.h"
+#include "scheduler/scheduler.h"
 #include "common/log.h"
 #include "common/time.h"
 #include "common/version.h"
@@ -98,9 +101,30 @@ void Server::start() {
                          ? "127.0.0.1"
                          : cfg_.bind_address;
   if (host.find(':') != std::string::npos) host = "[" + host + "]";
-  pki::write_kubeconfig(kubeconfig_path(), "https://" + host + ":" + std::to_string(https_->port()),
-                        certs.ca.cert_pem, certs.admin, "admin");
+  const std::string url = "https://" + host + ":" + std::to_string(https_->port());
+  pki::write_kubeconfig(kubeconfig_path(), url, certs.ca.cert_pem, certs.admin, "admin");
   SKIFF_LOG(INFO) << "ready; export KUBECONFIG=" << kubeconfig_path();
+  // The embedded components authenticate with their own certificates, as upstream's do.
+  auto component_client = [&](const std::string& user) {
+    auto cert = pki::make_client_cert(certs.ca, user, {});
+    client::Config cc;
+    cc.server = url;
+    cc.ca_pem = certs.ca.cert_pem;
+    cc.cert_pem = cert.cert_pem;
+    cc.key_pem = cert.key_pem;
+    cc.user_agent = user;
+    return std::make_unique<client::Client>(cc);
+  };
+  if (cfg_.run_scheduler) {
+    scheduler_client_ = component_client("system:kube-scheduler");
+    scheduler_ = std::make_unique<scheduler::Scheduler>(*scheduler_client_);
+    scheduler_->start();
+  }
+  if (cfg_.run_controllers) {
+    controllers_client_ = component_client("system:kube-controller-manager");
+    controllers_ = std::make_unique<controllers::ControllerManager>(*controllers_client_);
+    controllers_->start();
+  }
   if (!cfg_.no_agent)
     SKIFF_LOG(INFO) << "the node agent is not part of this build yet; running as --no-agent";
   maintenance_ = std::thread([this] { maintenance_loop(); });
@@ -207,6 +231,12 @@ void Server::stop() {
     stopping_ = true;
   }
   cv_.notify_all();
+  if (controllers_) controllers_->stop();
+  if (scheduler_) scheduler_->stop();
+  controllers_.reset();
+  scheduler_.reset();
+  controllers_client_.reset();
+  scheduler_client_.reset();
   if (handler_) handler_->shutdown();
   if (https_) https_->stop();
   if (maintenance_.joinable()) maintenance_.join();
@@ -222,7 +252,8 @@ void usage() {
   std::fprintf(stderr,
                "usage: skiff server [--data-dir DIR] [--bind-address ADDR] [--port N] "
                "[--no-agent] [--datastore sqlite] [--service-cidr CIDR]\n"
-               "                    [--compaction-interval DURATION] [-v]\n"
+               "                    [--compaction-interval DURATION] [--disable-scheduler]\n"
+               "                    [--disable-controllers] [-v]\n"
                "  defaults: --data-dir /var/lib/skiff --bind-address 0.0.0.0 --port 6443 "
                "--service-cidr 10.96.0.0/12 --compaction-interval 5m\n");
 }
@@ -252,6 +283,8 @@ int server_main(int argc, char** argv) {
     else if (a == "--no-agent") cfg.no_agent = true;
     else if (a == "--datastore") cfg.datastore = need();
     else if (a == "--service-cidr") cfg.service_cidr = need();
+    else if (a == "--disable-scheduler") cfg.run_scheduler = false;
+    else if (a == "--disable-controllers") cfg.run_controllers = false;
     else if (a == "--compaction-interval") {
       auto d = parse_duration(need());
       if (!d || d->count() <= 0) {

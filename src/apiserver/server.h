@@ -13,6 +13,9 @@
 
 namespace skiff::storage { class Store; }
 namespace skiff::net { class HttpsServer; }
+namespace skiff::client { class Client; }
+namespace skiff::scheduler { class Scheduler; }
+namespace skiff::controllers { class ControllerManager; }
 
 namespace skiff::apiserver {
 class Admission;
@@ -29,6 +32,10 @@ struct ServerConfig {
   // How often old revisions are compacted; each compaction keeps at least one interval of
   // history, so watches and continue tokens younger than that stay valid.
   std::chrono::milliseconds compaction_interval = std::chrono::minutes(5);
+  // The embedded control-plane components (each also runs alone: `skiff scheduler`,
+  // `skiff controller-manager`); disable one to run your own instead.
+  bool run_scheduler = true;
+  bool run_controllers = true;
 };
 
 class Server {
@@ -52,6 +59,11 @@ class Server {
   std::unique_ptr<ObjectStore> objects_;
   std::unique_ptr<ApiHandler> handler_;
   std::unique_ptr<net::HttpsServer> https_;
+  // Components that reach the API over HTTPS like any client; they stop before the server.
+  std::unique_ptr<client::Client> scheduler_client_;
+  std::unique_ptr<scheduler::Scheduler> scheduler_;
+  std::unique_ptr<client::Client> controllers_client_;
+  std::unique_ptr<controllers::ControllerManager> controllers_;
   std::thread maintenance_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -51,6 +51,9 @@ void prepare_for_create(const api::ResourceInfo& r, json::object& obj) {
     obj["status"] = std::move(status);
   } else if (is(r, "", "namespaces")) {
     obj["status"] = json::object{{"phase", "Active"}};
+    // The namespace controller's finalizer: deletion empties the namespace before it goes.
+    auto& spec = ensure_object(obj, "spec");
+    if (!spec.contains("finalizers")) spec["finalizers"] = json::array{json::value("kubernetes")};
   } else if (is(r, "", "services")) {
     obj["status"] = json::object{{"loadBalancer", json::object{}}};
   } else if (r.has_subresource("status") && !is(r, "", "nodes") &&

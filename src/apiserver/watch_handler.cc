@@ -46,7 +46,10 @@ void ApiHandler::handle_watch(net::Request& req, const RequestInfo& info,
   const bool bookmarks = req.query_param("allowWatchBookmarks") == "true";
   auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(kDefaultTimeout);
   if (auto t = req.query_param("timeoutSeconds"); !t.empty()) {
-    long long secs = std::atoll(t.c_str());
+    char* end = nullptr;
+    long long secs = std::strtoll(t.c_str(), &end, 10);
+    if (*end || secs < 0)
+      return write_error(w, ApiError::bad_request("invalid timeoutSeconds: " + t));
     if (secs > 0) timeout = std::chrono::seconds(secs);
   }
   const bool table = wants_table(req);

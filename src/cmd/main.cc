@@ -6,7 +6,11 @@
 
 #include "apiserver/server.h"
 #include "common/version.h"
+#include "controllers/controller_manager.h"
 #include "kubectl/kubectl.h"
+#include "sim/sim.h"
+
+int scheduler_main(int argc, char** argv);  // src/scheduler/scheduler_cmd.cc
 
 namespace {
 void usage() {
@@ -14,9 +18,13 @@ void usage() {
                "skiff: a Kubernetes-compatible container orchestrator in one binary\n\n"
                "usage: skiff COMMAND [ARGS]\n\n"
                "commands:\n"
-               "  server     run the control plane (API server on the embedded store)\n"
-               "  kubectl    the kubectl tool (also when the binary is called kubectl)\n"
-               "  version    print the version\n\n"
+               "  server              run the control plane (API server on the embedded store,\n"
+               "                      scheduler, controller manager)\n"
+               "  scheduler           run the scheduler against an API server\n"
+               "  controller-manager  run the controllers against an API server\n"
+               "  sim                 simulated (hollow) nodes for scheduling and scale tests\n"
+               "  kubectl             the kubectl tool (also when the binary is called kubectl)\n"
+               "  version             print the version\n\n"
                "Run `skiff COMMAND --help` for a command's flags.\n");
 }
 }  // namespace
@@ -33,6 +41,9 @@ int main(int argc, char** argv) {
   std::string cmd = argv[1];
   if (cmd == "server") return skiff::apiserver::server_main(argc - 1, argv + 1);
   if (cmd == "kubectl") return skiff::kubectl::main(argc - 1, argv + 1);
+  if (cmd == "scheduler") return scheduler_main(argc - 1, argv + 1);
+  if (cmd == "controller-manager") return skiff::controllers::controller_manager_main(argc - 1, argv + 1);
+  if (cmd == "sim") return skiff::sim::sim_main(argc - 1, argv + 1);
   if (cmd == "version" || cmd == "--version") {
     std::printf("skiff version %s (Kubernetes API %s, commit %s)\n", skiff::kSkiffVersion,
                 skiff::kKubeGitVersion, skiff::kSkiffCommit);

@@ -3,7 +3,7 @@
 # the three patch types, labels and selectors, services with ClusterIPs, configmaps, secrets,
 # status and scale subresources, generation.
 source "$(dirname "$0")/lib.sh"
-start_server
+start_server --disable-controllers --disable-scheduler
 
 i=0
 for K in "${KUBECTLS[@]}"; do

@@ -1,0 +1,34 @@
+// ControllerManager: runs the workload controllers (ReplicaSet, Deployment, garbage collector)
+// against an API server through one Client. Owns the shared pod/replicaset/deployment
+// informers; each controller has its own WorkQueue and worker threads.
+// Thread safety: start() and stop() from one thread; stop() is idempotent and runs from the
+// destructor.
+#pragma once
+#include <chrono>
+#include <memory>
+
+#include "client/client.h"
+
+namespace skiff::controllers {
+
+class ControllerManager {
+ public:
+  explicit ControllerManager(client::Client& client);
+  ~ControllerManager();
+  ControllerManager(const ControllerManager&) = delete;
+  ControllerManager& operator=(const ControllerManager&) = delete;
+
+  // Starts the informers, waits (up to 30 s) for their first list, then the workers.
+  void start();
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// `skiff controller-manager --kubeconfig FILE [--workers N] [-v]`: runs in the foreground until
+// SIGTERM/SIGINT. argv[0] is "controller-manager".
+int controller_manager_main(int argc, char** argv);
+
+}  // namespace skiff::controllers
