@@ -138,13 +138,13 @@ class ObjectWatchImpl : public ObjectWatch {
         was = prev && match_(*prev);
       }
       if (ev.type == storage::WatchEvent::Type::kDelete) {
-        if (match_(*cur)) out.push_back({"DELETED", std::move(*cur)});
+        if (match_(*cur)) out.push_back({"DELETED", std::move(*cur), {}});
       } else if (now && was) {
-        out.push_back({"MODIFIED", std::move(*cur)});
+        out.push_back({"MODIFIED", std::move(*cur), {}});
       } else if (now) {
-        out.push_back({"ADDED", std::move(*cur)});
+        out.push_back({"ADDED", std::move(*cur), {}});
       } else if (was) {
-        out.push_back({"DELETED", std::move(*cur)});
+        out.push_back({"DELETED", std::move(*cur), {}});
       }
     }
     if (batch.closed) *closed = true;
@@ -558,7 +558,7 @@ Result<std::unique_ptr<ObjectWatch>> ObjectStore::watch(const api::ResourceInfo&
     from = res.revision;
     for (const auto& kv : res.items) {
       auto obj = decode(kv);
-      if (obj && match(*obj)) initial.push_back({"ADDED", std::move(*obj)});
+      if (obj && match(*obj)) initial.push_back({"ADDED", std::move(*obj), {}});
     }
   } else {
     char* end = nullptr;
