@@ -231,8 +231,13 @@ void Server::stop() {
     stopping_ = true;
   }
   cv_.notify_all();
-  if (controllers_) controllers_->stop();
+  // Open watches end first; the embedded components then stop side by side.
+  if (handler_) handler_->shutdown();
+  std::thread stop_controllers([this] {
+    if (controllers_) controllers_->stop();
+  });
   if (scheduler_) scheduler_->stop();
+  stop_controllers.join();
   controllers_.reset();
   scheduler_.reset();
   controllers_client_.reset();

@@ -74,7 +74,7 @@ void ApiHandler::handle_watch(net::Request& req, const RequestInfo& info,
     auto now = std::chrono::steady_clock::now();
     if (now >= deadline) break;
     auto wait = std::min<std::chrono::milliseconds>(
-        1000ms, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
+        250ms, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
     bool closed = false;
     auto events = (*watch)->next(wait, &closed);
     std::string out;
