@@ -125,8 +125,9 @@ void Server::start() {
     controllers_ = std::make_unique<controllers::ControllerManager>(*controllers_client_);
     controllers_->start();
   }
-  if (!cfg_.no_agent)
+  if (!cfg_.no_agent) {
     SKIFF_LOG(INFO) << "the node agent is not part of this build yet; running as --no-agent";
+  }
   maintenance_ = std::thread([this] { maintenance_loop(); });
 }
 
