@@ -357,9 +357,13 @@ void Scheduler::start() {
     while (!d.stopping) d.core.schedule_one(std::chrono::milliseconds(500));
   });
   d.janitor = std::thread([&d] {
+    int ticks = 0;
     while (!d.stopping) {
       for (int i = 0; i < 10 && !d.stopping; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
       d.core.cache().cleanup_expired();
+      // Safety net (as upstream's periodic flush of unschedulable pods): a cluster change that
+      // raced with a pod's failed attempt must not leave the pod parked for good.
+      if (++ticks % 10 == 0) d.core.queue().move_all_to_active_or_backoff();
     }
   });
   SKIFF_LOG(INFO) << "scheduler: " << d.core.name() << " started";
