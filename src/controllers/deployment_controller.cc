@@ -9,18 +9,6 @@ namespace skiff::controllers {
 namespace {
 using client::ObjectPtr;
 
-const api::ResourceInfo& res(const char* group, const char* resource) {
-  const api::ResourceInfo* r = api::find_resource(group, "v1", resource);
-  if (!r) {
-    SKIFF_LOG(ERROR) << "resource " << resource << " not registered";
-    std::abort();
-  }
-  return *r;
-}
-
-std::string ns_of(const json::object& o) { return get_string(o, {"metadata", "namespace"}); }
-std::string name_of(const json::object& o) { return get_string(o, {"metadata", "name"}); }
-std::string uid_of(const json::object& o) { return get_string(o, {"metadata", "uid"}); }
 
 int64_t revision_of(const json::object& rs) {
   std::string s = get_string(rs, {"metadata", "annotations", kRevisionAnnotation});
@@ -118,7 +106,7 @@ Status DeploymentController::scale_rs(json::object& rs, int64_t replicas, const 
                      json::object{{kDesiredReplicasAnnotation, std::to_string(want)},
                                   {kMaxReplicasAnnotation, std::to_string(want + max_surge)}}}}},
       {"spec", json::object{{"replicas", replicas}}}};
-  auto r = client_.patch(res("apps", "replicasets"), ns_of(rs), name_of(rs),
+  auto r = client_.patch(resource("apps", "replicasets"), ns_of(rs), name_of(rs),
                          "application/merge-patch+json", patch);
   if (!r) return r.error();
   rs = std::move(*r);
@@ -166,7 +154,7 @@ Status DeploymentController::sync(const std::string& key) {
       refs.push_back(owner_ref_to(d));
       json::object patch{{"metadata", json::object{{"ownerReferences", refs},
                                                    {"uid", uid_of(*rs)}}}};
-      auto r = client_.patch(res("apps", "replicasets"), ns, name_of(*rs),
+      auto r = client_.patch(resource("apps", "replicasets"), ns, name_of(*rs),
                              "application/merge-patch+json", patch);
       if (!r) {
         if (r.error().code == 404) continue;
@@ -195,7 +183,7 @@ Status DeploymentController::sync(const std::string& key) {
   for (size_t i = 0; i < all.size(); ++i)
     if (static_cast<int>(i) != new_idx) max_old_rev = std::max(max_old_rev, revision_of(all[i]));
 
-  const auto& rs_res = res("apps", "replicasets");
+  const auto& rs_res = resource("apps", "replicasets");
   std::string progress_reason, progress_msg;
   if (!paused) {
     if (new_idx < 0) {
@@ -381,7 +369,7 @@ Status DeploymentController::sync(const std::string& key) {
     if (get_string(d, {"metadata", "annotations", kRevisionAnnotation}) != rev) {
       json::object patch{{"metadata", json::object{{"annotations", json::object{
           {kRevisionAnnotation, rev}}}}}};
-      auto r = client_.patch(res("apps", "deployments"), ns, dname,
+      auto r = client_.patch(resource("apps", "deployments"), ns, dname,
                              "application/merge-patch+json", patch);
       if (!r) return r.error();
     }
@@ -459,7 +447,7 @@ Status DeploymentController::sync(const std::string& key) {
                       {"conditions", conds}};
   if (const json::value* cc = old_status.if_contains("collisionCount")) status["collisionCount"] = *cc;
   if (canonical_json(status) != canonical_json(old_status)) {
-    auto r = client_.patch(res("apps", "deployments"), ns, dname, "application/merge-patch+json",
+    auto r = client_.patch(resource("apps", "deployments"), ns, dname, "application/merge-patch+json",
                            json::object{{"status", status}}, "status");
     if (!r && r.error().code != 404) return r.error();
   }

@@ -9,19 +9,11 @@ namespace skiff::controllers {
 namespace {
 using client::ObjectPtr;
 
-const api::ResourceInfo& res(const char* group, const char* resource) {
-  const api::ResourceInfo* r = api::find_resource(group, "v1", resource);
-  if (!r) std::abort();
-  return *r;
-}
-std::string ns_of(const json::object& o) { return get_string(o, {"metadata", "namespace"}); }
-std::string name_of(const json::object& o) { return get_string(o, {"metadata", "name"}); }
-std::string uid_of(const json::object& o) { return get_string(o, {"metadata", "uid"}); }
 
 const api::ResourceInfo* resource_for_kind(const std::string& api_version, const std::string& kind) {
-  if (kind == "ReplicaSet" && api_version == "apps/v1") return &res("apps", "replicasets");
-  if (kind == "Deployment" && api_version == "apps/v1") return &res("apps", "deployments");
-  if (kind == "Pod" && api_version == "v1") return &res("", "pods");
+  if (kind == "ReplicaSet" && api_version == "apps/v1") return &resource("apps", "replicasets");
+  if (kind == "Deployment" && api_version == "apps/v1") return &resource("apps", "deployments");
+  if (kind == "Pod" && api_version == "v1") return &resource("", "pods");
   return nullptr;
 }
 
@@ -72,9 +64,9 @@ void GarbageCollector::scan_once() {
     const api::ResourceInfo* r;
   };
   std::vector<Entry> objs;
-  for (const auto& o : inf_.pods->list()) objs.push_back({o, &res("", "pods")});
-  for (const auto& o : inf_.replicasets->list()) objs.push_back({o, &res("apps", "replicasets")});
-  for (const auto& o : inf_.deployments->list()) objs.push_back({o, &res("apps", "deployments")});
+  for (const auto& o : inf_.pods->list()) objs.push_back({o, &resource("", "pods")});
+  for (const auto& o : inf_.replicasets->list()) objs.push_back({o, &resource("apps", "replicasets")});
+  for (const auto& o : inf_.deployments->list()) objs.push_back({o, &resource("apps", "deployments")});
   std::map<std::string, const Entry*> by_uid;
   for (const auto& e : objs) by_uid[uid_of(*e.obj)] = &e;
 

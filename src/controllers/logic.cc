@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/log.h"
 #include "common/time.h"
 
 namespace skiff::controllers {
@@ -225,5 +226,17 @@ void Expectations::erase(const std::string& key) {
   std::lock_guard lk(mu_);
   records_.erase(key);
 }
+
+const api::ResourceInfo& resource(const char* group, const char* name) {
+  const api::ResourceInfo* r = api::find_resource(group, "v1", name);
+  if (!r) {
+    SKIFF_LOG(ERROR) << "resource " << name << " not registered";
+    std::abort();
+  }
+  return *r;
+}
+std::string ns_of(const json::object& o) { return get_string(o, {"metadata", "namespace"}); }
+std::string name_of(const json::object& o) { return get_string(o, {"metadata", "name"}); }
+std::string uid_of(const json::object& o) { return get_string(o, {"metadata", "uid"}); }
 
 }  // namespace skiff::controllers

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/resources.h"
 #include "client/informer.h"
 #include "common/json.h"
 
@@ -72,5 +73,12 @@ class Expectations {
   std::mutex mu_;
   std::map<std::string, Record> records_;  // guarded by mu_
 };
+
+// Shared accessors of the controllers.
+// The registered resource group/v1/resource; a missing one is a programming error (aborts).
+const api::ResourceInfo& resource(const char* group, const char* name);
+std::string ns_of(const json::object& o);
+std::string name_of(const json::object& o);
+std::string uid_of(const json::object& o);
 
 }  // namespace skiff::controllers

@@ -8,18 +8,6 @@ namespace skiff::controllers {
 namespace {
 using client::ObjectPtr;
 
-const api::ResourceInfo& res(const char* group, const char* resource) {
-  const api::ResourceInfo* r = api::find_resource(group, "v1", resource);
-  if (!r) {
-    SKIFF_LOG(ERROR) << "resource " << resource << " not registered";
-    std::abort();
-  }
-  return *r;
-}
-
-std::string ns_of(const json::object& o) { return get_string(o, {"metadata", "namespace"}); }
-std::string name_of(const json::object& o) { return get_string(o, {"metadata", "name"}); }
-std::string uid_of(const json::object& o) { return get_string(o, {"metadata", "uid"}); }
 
 const json::object* labels_of(const json::object& o) {
   const json::value* l = find_path(o, {"metadata", "labels"});
@@ -133,7 +121,7 @@ Status ReplicaSetController::sync(const std::string& key) {
   const bool need_sync = expectations_.satisfied(key);
 
   std::vector<ObjectPtr> owned;
-  const auto& pods_res = res("", "pods");
+  const auto& pods_res = resource("", "pods");
   for (const auto& p : inf_.pods->list_namespace(ns)) {
     const json::object* ref = controller_ref(*p);
     bool matches = !sel->empty() && sel->matches(labels_of(*p));
@@ -218,7 +206,7 @@ Status ReplicaSetController::sync(const std::string& key) {
     if (!o || ov != kv.value().as_int64()) changed = true;
   }
   if (changed) {
-    auto r = client_.patch(res("apps", "replicasets"), ns, name, "application/merge-patch+json",
+    auto r = client_.patch(resource("apps", "replicasets"), ns, name, "application/merge-patch+json",
                            json::object{{"status", status}}, "status");
     if (!r && r.error().code != 404) return r.error();
   }
@@ -232,7 +220,7 @@ Status ReplicaSetController::manage(const json::object& rs, const std::string& k
   const std::string ns = ns_of(rs), name = name_of(rs);
   const int64_t want = get_int(rs, {"spec", "replicas"}, 1);
   const int64_t diff = want - static_cast<int64_t>(active.size());
-  const auto& pods_res = res("", "pods");
+  const auto& pods_res = resource("", "pods");
   if (diff > 0) {
     const int need = static_cast<int>(std::min<int64_t>(diff, kBurstReplicas));
     json::object pod;
