@@ -4,7 +4,7 @@
 # delete preconditions, deletecollection, server-side dry run, propagation policy, namespace
 # lifecycle, generation, ClusterIPs from --service-cidr, events shown by describe.
 source "$(dirname "$0")/lib.sh"
-start_server
+start_server --disable-controllers  # no garbage collector: finalizers stay visible
 K0=/usr/bin/kubectl
 k() { "$K0" --kubeconfig "$KCFG" "$@"; }
 
