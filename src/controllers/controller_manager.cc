@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <cstring>
+#include <functional>
 #include <iostream>
 
 #include "client/informer.h"
@@ -14,62 +15,108 @@ namespace skiff::controllers {
 using namespace std::chrono_literals;
 
 namespace {
-const api::ResourceInfo& res(const char* group, const char* resource) {
-  const api::ResourceInfo* r = api::find_resource(group, "v1", resource);
-  if (!r) {
-    SKIFF_LOG(ERROR) << "resource " << resource << " not registered";
-    std::abort();
-  }
-  return *r;
+using Factory =
+    std::function<std::unique_ptr<Controller>(client::Client&, InformerFactory&, const ControllerOptions&)>;
+struct Registration {
+  const char* name;
+  Factory make;
+};
+
+// Every controller the manager runs, started in this order and stopped in reverse.
+const std::vector<Registration>& registrations() {
+  static const std::vector<Registration> regs = {
+      {"replicaset",
+       [](client::Client& c, InformerFactory& f, const ControllerOptions& o) {
+         return std::make_unique<ReplicaSetController>(c, f, o.workers);
+       }},
+      {"deployment",
+       [](client::Client& c, InformerFactory& f, const ControllerOptions& o) {
+         return std::make_unique<DeploymentController>(c, f, o.workers);
+       }},
+      {"garbagecollector",
+       [](client::Client& c, InformerFactory& f, const ControllerOptions& o) {
+         return std::make_unique<GarbageCollector>(c, f, o.gc_period);
+       }},
+  };
+  return regs;
 }
 }  // namespace
 
-// Declaration order matters: controllers hold pointers to the informers and are destroyed
+InformerFactory::~InformerFactory() { stop(); }
+
+client::Informer& InformerFactory::get(const char* group, const char* res, const char* version) {
+  const api::ResourceInfo* r = api::find_resource(group, version, res);
+  if (!r) {
+    SKIFF_LOG(ERROR) << "resource " << group << "/" << version << "/" << res << " not registered";
+    std::abort();
+  }
+  std::lock_guard lk(mu_);
+  auto& slot = informers_[r->group + "/" + r->version + "/" + r->resource];
+  if (!slot) {
+    if (started_) {
+      SKIFF_LOG(ERROR) << "informer for " << res << " requested after start";
+      std::abort();
+    }
+    slot = std::make_unique<client::Informer>(client_, *r);
+  }
+  return *slot;
+}
+
+void InformerFactory::start() {
+  std::lock_guard lk(mu_);
+  started_ = true;
+  for (auto& [_, inf] : informers_) inf->start();
+}
+
+bool InformerFactory::wait_synced(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::lock_guard lk(mu_);
+  bool all = true;
+  for (auto& [name, inf] : informers_) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (!inf->wait_synced(std::max(left, 0ms))) {
+      SKIFF_LOG(WARN) << "controller-manager: informer " << name << " not synced in time";
+      all = false;
+    }
+  }
+  return all;
+}
+
+void InformerFactory::stop() {
+  std::lock_guard lk(mu_);
+  for (auto& [_, inf] : informers_) inf->stop();
+}
+
+// Declaration order matters: controllers hold references to the informers and are destroyed
 // (workers joined) first.
 struct ControllerManager::Impl {
-  explicit Impl(client::Client& c)
-      : pods(c, res("", "pods")),
-        replicasets(c, res("apps", "replicasets")),
-        deployments(c, res("apps", "deployments")),
-        rs(c, SharedInformers{&pods, &replicasets, &deployments}),
-        dep(c, SharedInformers{&pods, &replicasets, &deployments}),
-        gc(c, SharedInformers{&pods, &replicasets, &deployments}) {}
-  client::Informer pods, replicasets, deployments;
-  ReplicaSetController rs;
-  DeploymentController dep;
-  GarbageCollector gc;
+  Impl(client::Client& c, const ControllerOptions& opts) : informers(c) {
+    for (const auto& reg : registrations()) controllers.push_back(reg.make(c, informers, opts));
+  }
+  InformerFactory informers;
+  std::vector<std::unique_ptr<Controller>> controllers;
   bool started = false, stopped = false;
 };
 
-ControllerManager::ControllerManager(client::Client& client)
-    : impl_(std::make_unique<Impl>(client)) {}
+ControllerManager::ControllerManager(client::Client& client, ControllerOptions opts)
+    : impl_(std::make_unique<Impl>(client, opts)) {}
 
 ControllerManager::~ControllerManager() { stop(); }
 
 void ControllerManager::start() {
   if (impl_->started) return;
   impl_->started = true;
-  impl_->pods.start();
-  impl_->replicasets.start();
-  impl_->deployments.start();
-  for (auto* inf : {&impl_->pods, &impl_->replicasets, &impl_->deployments})
-    if (!inf->wait_synced(30s)) {
-      SKIFF_LOG(WARN) << "controller-manager: informer not synced in 30 s";
-    }
-  impl_->rs.run();
-  impl_->dep.run();
-  impl_->gc.run();
+  impl_->informers.start();
+  impl_->informers.wait_synced(30s);
+  for (auto& c : impl_->controllers) c->run();
 }
 
 void ControllerManager::stop() {
   if (!impl_ || impl_->stopped) return;
   impl_->stopped = true;
-  impl_->gc.stop();
-  impl_->dep.stop();
-  impl_->rs.stop();
-  impl_->deployments.stop();
-  impl_->replicasets.stop();
-  impl_->pods.stop();
+  for (auto it = impl_->controllers.rbegin(); it != impl_->controllers.rend(); ++it) (*it)->stop();
+  impl_->informers.stop();
 }
 
 int controller_manager_main(int argc, char** argv) {

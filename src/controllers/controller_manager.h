@@ -1,6 +1,6 @@
-// ControllerManager: runs the workload controllers (ReplicaSet, Deployment, garbage collector)
-// against an API server through one Client. Owns the shared pod/replicaset/deployment
-// informers; each controller has its own WorkQueue and worker threads.
+// ControllerManager: runs every registered controller (see kControllers in
+// controller_manager.cc) against an API server through one Client. Owns the shared informers
+// (one per resource); each controller has its own WorkQueue and worker threads.
 // Thread safety: start() and stop() from one thread; stop() is idempotent and runs from the
 // destructor.
 #pragma once
@@ -8,12 +8,13 @@
 #include <memory>
 
 #include "client/client.h"
+#include "controllers/controllers.h"
 
 namespace skiff::controllers {
 
 class ControllerManager {
  public:
-  explicit ControllerManager(client::Client& client);
+  explicit ControllerManager(client::Client& client, ControllerOptions opts = {});
   ~ControllerManager();
   ControllerManager(const ControllerManager&) = delete;
   ControllerManager& operator=(const ControllerManager&) = delete;

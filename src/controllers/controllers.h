@@ -1,11 +1,15 @@
-// The ReplicaSet and Deployment controllers (apps/v1). Each follows docs/style.md habit 5:
-// informer event handlers only enqueue keys; N workers pop keys, reconcile from the caches
-// (level-based) and write through the API; Forget on success, rate-limited requeue on error.
-// The informers are shared and owned by the ControllerManager; controllers add their handlers
-// before the informers start.
+// The controller framework (InformerFactory, Controller, QueueController) and the ReplicaSet and
+// Deployment controllers (apps/v1). Each controller follows docs/style.md habit 5: informer
+// event handlers only enqueue keys; N workers pop keys, reconcile from the caches (level-based)
+// and write through the API; Forget on success, rate-limited requeue on error.
+// The informers are shared and owned by the ControllerManager's InformerFactory; controllers
+// ask for them and add their handlers in their constructors, before the informers start.
 #pragma once
 #include <atomic>
+#include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -16,19 +20,51 @@
 
 namespace skiff::controllers {
 
-struct SharedInformers {
-  client::Informer* pods = nullptr;
-  client::Informer* replicasets = nullptr;
-  client::Informer* deployments = nullptr;
+// One shared informer per resource, created on first use. get() may only be called before
+// start() (controllers call it from their constructors). Thread-safe.
+class InformerFactory {
+ public:
+  explicit InformerFactory(client::Client& c) : client_(c) {}
+  ~InformerFactory();
+  // The informer of group/version/resource (all namespaces); aborts on an unknown resource.
+  client::Informer& get(const char* group, const char* resource, const char* version = "v1");
+  void start();
+  // Waits for every informer's first list; false if one did not sync in time.
+  bool wait_synced(std::chrono::milliseconds timeout);
+  void stop();
+  client::Client& client() { return client_; }
+
+ private:
+  client::Client& client_;
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<client::Informer>> informers_;  // guarded by mu_
+  bool started_ = false;                                                // guarded by mu_
+};
+
+// Tunables of the controllers, set by flags of `skiff server` / `skiff controller-manager`.
+struct ControllerOptions {
+  int workers = 4;  // per queue-based controller
+  std::chrono::milliseconds gc_period = std::chrono::seconds(2);
+  // Node lifecycle: a node whose Lease is older than this becomes Ready=Unknown (upstream's
+  // --node-monitor-grace-period, 40 s).
+  std::chrono::milliseconds node_monitor_grace_period = std::chrono::seconds(40);
+};
+
+// Something the ControllerManager starts (after the informers synced) and stops.
+class Controller {
+ public:
+  virtual ~Controller() = default;
+  virtual void run() = 0;
+  virtual void stop() = 0;  // idempotent; joins the controller's threads
 };
 
 // Queue + workers. Subclasses implement sync(key).
-class QueueController {
+class QueueController : public Controller {
  public:
   QueueController(std::string name, int workers) : name_(std::move(name)), workers_(workers) {}
-  virtual ~QueueController();
-  void run();   // starts the worker threads (after the informers synced)
-  void stop();  // shuts the queue down and joins the workers
+  ~QueueController() override;
+  void run() override;   // starts the worker threads (after the informers synced)
+  void stop() override;  // shuts the queue down and joins the workers
   void enqueue(const std::string& key) { queue_.add(key); }
 
  protected:
@@ -44,7 +80,7 @@ class QueueController {
 
 class ReplicaSetController : public QueueController {
  public:
-  ReplicaSetController(client::Client& c, SharedInformers inf, int workers = 4);
+  ReplicaSetController(client::Client& c, InformerFactory& inf, int workers = 4);
   static constexpr size_t kBurstReplicas = 500;
 
  protected:
@@ -56,13 +92,14 @@ class ReplicaSetController : public QueueController {
   Status manage(const json::object& rs, const std::string& key,
                 const std::vector<client::ObjectPtr>& active);
   client::Client& client_;
-  SharedInformers inf_;
+  client::Informer& pods_;
+  client::Informer& replicasets_;
   Expectations expectations_;
 };
 
 class DeploymentController : public QueueController {
  public:
-  DeploymentController(client::Client& c, SharedInformers inf, int workers = 4);
+  DeploymentController(client::Client& c, InformerFactory& inf, int workers = 4);
 
  protected:
   Status sync(const std::string& key) override;
@@ -71,7 +108,9 @@ class DeploymentController : public QueueController {
   void enqueue_owner(const json::object& rs);
   Status scale_rs(json::object& rs, int64_t replicas, const json::object& d, int64_t max_surge);
   client::Client& client_;
-  SharedInformers inf_;
+  client::Informer& pods_;
+  client::Informer& replicasets_;
+  client::Informer& deployments_;
 };
 
 }  // namespace skiff::controllers

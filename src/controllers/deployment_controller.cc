@@ -60,12 +60,16 @@ const json::object* find_condition(const json::array& conds, const std::string& 
 }
 }  // namespace
 
-DeploymentController::DeploymentController(client::Client& c, SharedInformers inf, int workers)
-    : QueueController("deployment", workers), client_(c), inf_(inf) {
+DeploymentController::DeploymentController(client::Client& c, InformerFactory& inf, int workers)
+    : QueueController("deployment", workers),
+      client_(c),
+      pods_(inf.get("", "pods")),
+      replicasets_(inf.get("apps", "replicasets")),
+      deployments_(inf.get("apps", "deployments")) {
   auto dkey = [this](const ObjectPtr& o) { enqueue(client::object_key(*o)); };
-  inf_.deployments->add_handlers(client::Handlers{
+  deployments_.add_handlers(client::Handlers{
       dkey, [dkey](const ObjectPtr&, const ObjectPtr& o) { dkey(o); }, dkey});
-  inf_.replicasets->add_handlers(client::Handlers{
+  replicasets_.add_handlers(client::Handlers{
       [this](const ObjectPtr& o) { enqueue_owner(*o); },
       [this](const ObjectPtr& old_o, const ObjectPtr& o) {
         enqueue_owner(*old_o);
@@ -73,10 +77,10 @@ DeploymentController::DeploymentController(client::Client& c, SharedInformers in
       },
       [this](const ObjectPtr& o) { enqueue_owner(*o); }});
   // Recreate waits for old pods to go away: a pod deletion may unblock its deployment.
-  inf_.pods->add_handlers(client::Handlers{nullptr, nullptr, [this](const ObjectPtr& p) {
+  pods_.add_handlers(client::Handlers{nullptr, nullptr, [this](const ObjectPtr& p) {
     const json::object* ref = controller_ref(*p);
     if (!ref || get_string(*ref, {"kind"}) != "ReplicaSet") return;
-    if (auto rs = inf_.replicasets->get(ns_of(*p) + "/" + get_string(*ref, {"name"})))
+    if (auto rs = replicasets_.get(ns_of(*p) + "/" + get_string(*ref, {"name"})))
       enqueue_owner(*rs);
   }});
 }
@@ -87,7 +91,7 @@ void DeploymentController::enqueue_owner(const json::object& rs) {
     // An orphan: deployments whose selector matches may adopt it.
     const json::value* l = find_path(rs, {"metadata", "labels"});
     if (!l || !l->is_object()) return;
-    for (const auto& d : inf_.deployments->list_namespace(ns_of(rs))) {
+    for (const auto& d : deployments_.list_namespace(ns_of(rs))) {
       auto sel = LabelSelector::from_json(find_path(*d, {"spec", "selector"}));
       if (sel && !sel->empty() && sel->matches(&l->as_object())) enqueue(client::object_key(*d));
     }
@@ -114,7 +118,7 @@ Status DeploymentController::scale_rs(json::object& rs, int64_t replicas, const 
 }
 
 Status DeploymentController::sync(const std::string& key) {
-  ObjectPtr d_ptr = inf_.deployments->get(key);
+  ObjectPtr d_ptr = deployments_.get(key);
   if (!d_ptr) return ok_status();
   const json::object& d = *d_ptr;
   if (find_path(d, {"metadata", "deletionTimestamp"})) return ok_status();
@@ -141,7 +145,7 @@ Status DeploymentController::sync(const std::string& key) {
 
   // Owned ReplicaSets (copies: scaling updates them in place).
   std::vector<json::object> all;
-  for (const auto& rs : inf_.replicasets->list_namespace(ns)) {
+  for (const auto& rs : replicasets_.list_namespace(ns)) {
     if (find_path(*rs, {"metadata", "deletionTimestamp"})) continue;
     const json::object* ref = controller_ref(*rs);
     if (!ref) {
@@ -282,7 +286,7 @@ Status DeploymentController::sync(const std::string& key) {
       if (!scaled_old) {
         std::set<std::string> old_uids;
         for (auto* o : olds) old_uids.insert(uid_of(*o));
-        for (const auto& p : inf_.pods->list_namespace(ns)) {
+        for (const auto& p : pods_.list_namespace(ns)) {
           const json::object* ref = controller_ref(*p);
           std::string phase = get_string(*p, {"status", "phase"});
           if (ref && old_uids.count(get_string(*ref, {"uid"})) && phase != "Succeeded" &&

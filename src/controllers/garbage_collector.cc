@@ -10,10 +10,15 @@ namespace {
 using client::ObjectPtr;
 
 
+// The watched resource of an ownerReference's apiVersion and kind, or nullptr.
 const api::ResourceInfo* resource_for_kind(const std::string& api_version, const std::string& kind) {
-  if (kind == "ReplicaSet" && api_version == "apps/v1") return &resource("apps", "replicasets");
-  if (kind == "Deployment" && api_version == "apps/v1") return &resource("apps", "deployments");
-  if (kind == "Pod" && api_version == "v1") return &resource("", "pods");
+  auto slash = api_version.find('/');
+  std::string group = slash == std::string::npos ? "" : api_version.substr(0, slash);
+  std::string version = slash == std::string::npos ? api_version : api_version.substr(slash + 1);
+  const api::ResourceInfo* r = api::find_kind(group, version, kind);
+  if (!r) return nullptr;
+  for (const auto& [g, res] : kGcResources)
+    if (r->group == g && r->resource == res) return r;
   return nullptr;
 }
 
@@ -26,9 +31,11 @@ bool has_finalizer(const json::object& o, const char* f) {
 }
 }  // namespace
 
-GarbageCollector::GarbageCollector(client::Client& c, SharedInformers inf,
+GarbageCollector::GarbageCollector(client::Client& c, InformerFactory& inf,
                                    std::chrono::milliseconds period)
-    : client_(c), inf_(inf), period_(period) {}
+    : client_(c), period_(period) {
+  for (const auto& [g, r] : kGcResources) watched_.push_back({&resource(g, r), &inf.get(g, r)});
+}
 
 GarbageCollector::~GarbageCollector() { stop(); }
 
@@ -64,9 +71,8 @@ void GarbageCollector::scan_once() {
     const api::ResourceInfo* r;
   };
   std::vector<Entry> objs;
-  for (const auto& o : inf_.pods->list()) objs.push_back({o, &resource("", "pods")});
-  for (const auto& o : inf_.replicasets->list()) objs.push_back({o, &resource("apps", "replicasets")});
-  for (const auto& o : inf_.deployments->list()) objs.push_back({o, &resource("apps", "deployments")});
+  for (const auto& [r, inf] : watched_)
+    for (const auto& o : inf->list()) objs.push_back({o, r});
   std::map<std::string, const Entry*> by_uid;
   for (const auto& e : objs) by_uid[uid_of(*e.obj)] = &e;
 

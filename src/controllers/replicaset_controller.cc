@@ -53,16 +53,19 @@ void QueueController::worker() {
   }
 }
 
-ReplicaSetController::ReplicaSetController(client::Client& c, SharedInformers inf, int workers)
-    : QueueController("replicaset", workers), client_(c), inf_(inf) {
-  inf_.replicasets->add_handlers(client::Handlers{
+ReplicaSetController::ReplicaSetController(client::Client& c, InformerFactory& inf, int workers)
+    : QueueController("replicaset", workers),
+      client_(c),
+      pods_(inf.get("", "pods")),
+      replicasets_(inf.get("apps", "replicasets")) {
+  replicasets_.add_handlers(client::Handlers{
       [this](const ObjectPtr& o) { enqueue(client::object_key(*o)); },
       [this](const ObjectPtr&, const ObjectPtr& o) { enqueue(client::object_key(*o)); },
       [this](const ObjectPtr& o) {
         expectations_.erase(client::object_key(*o));
         enqueue(client::object_key(*o));
       }});
-  inf_.pods->add_handlers(client::Handlers{
+  pods_.add_handlers(client::Handlers{
       [this](const ObjectPtr& p) {
         std::string k = owner_rs_key(*p);
         if (!k.empty()) {
@@ -100,14 +103,14 @@ void ReplicaSetController::on_pod_event(const ObjectPtr& pod) {
 }
 
 void ReplicaSetController::enqueue_matching(const json::object& pod) {
-  for (const auto& rs : inf_.replicasets->list_namespace(ns_of(pod))) {
+  for (const auto& rs : replicasets_.list_namespace(ns_of(pod))) {
     auto sel = LabelSelector::from_json(find_path(*rs, {"spec", "selector"}));
     if (sel && !sel->empty() && sel->matches(labels_of(pod))) enqueue(client::object_key(*rs));
   }
 }
 
 Status ReplicaSetController::sync(const std::string& key) {
-  ObjectPtr rs_ptr = inf_.replicasets->get(key);
+  ObjectPtr rs_ptr = replicasets_.get(key);
   if (!rs_ptr) {
     expectations_.erase(key);
     return ok_status();
@@ -122,7 +125,7 @@ Status ReplicaSetController::sync(const std::string& key) {
 
   std::vector<ObjectPtr> owned;
   const auto& pods_res = resource("", "pods");
-  for (const auto& p : inf_.pods->list_namespace(ns)) {
+  for (const auto& p : pods_.list_namespace(ns)) {
     const json::object* ref = controller_ref(*p);
     bool matches = !sel->empty() && sel->matches(labels_of(*p));
     if (ref) {
