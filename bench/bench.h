@@ -67,6 +67,19 @@ struct EtcdOptions {
 };
 int run_etcd_bench(const EtcdOptions& opts);
 
+struct SchedulerOptions {
+  Endpoint endpoint;
+  size_t nodes = 5000;   // Node objects created through the API (no kubelets)
+  size_t placed = 1000;  // pods created and bound before measuring
+  size_t pods = 10000;   // the measured batch
+  size_t clients = 16;
+  size_t ceiling_writes = 0;  // pods/binding writes of the ceiling phase; 0: as many as pods
+  size_t stall_seconds = 60;  // give up after this long without a new binding
+  bool cleanup = true;
+  std::string ns;  // default sched-bench-<random>
+};
+int run_scheduler_bench(const SchedulerOptions& opts);
+
 // The ConfigMap the create phases send (about 1 KiB).
 std::string configmap_json(const std::string& name);
 

@@ -1,5 +1,6 @@
 // skiff-bench: `skiff-bench api ...` against a running API server, `skiff-bench etcd ...` as the
-// raw-storage baseline. See docs/benchmarks.md and scripts/bench-api.
+// raw-storage baseline, `skiff-bench scheduler ...` for scheduling throughput. See
+// docs/benchmarks.md, scripts/bench-api and scripts/bench-scheduler.
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -18,6 +19,10 @@ const char* kUsage = R"(usage:
                    [--namespace PREFIX=bench-<random>] [--keep]
   skiff-bench etcd --endpoint http://127.0.0.1:2379 [--clients C=16] [--n N=5000]
                    [--value-bytes B]
+  skiff-bench scheduler (--kubeconfig FILE | --server URL ...) [--nodes N=5000]
+                   [--placed P=1000] [--pods M=10000] [--clients C=16]
+                   [--ceiling-writes W=pods] [--stall-seconds S=60]
+                   [--namespace NS=sched-bench-<random>] [--keep]
 Each phase prints: op=NAME clients=C n=N throughput=X/s p50=Yms p99=Zms
 )";
 
@@ -44,17 +49,76 @@ struct Args {
   }
 };
 
-int api_main(Args& a) {
-  ApiOptions o;
+// --kubeconfig/--server/--ca/--cert/--key: the API server endpoint (shared by api and scheduler).
+struct EndpointFlags {
   std::string kubeconfig, server, ca, cert, key;
-  while (a.more()) {
-    std::string f = a.flag();
+  bool parse(Args& a, const std::string& f) {
     if (f == "--kubeconfig") kubeconfig = a.value(f);
     else if (f == "--server") server = a.value(f);
     else if (f == "--ca") ca = a.value(f);
     else if (f == "--cert") cert = a.value(f);
     else if (f == "--key") key = a.value(f);
+    else return false;
+    return true;
+  }
+  // Throws std::runtime_error (unreadable files); exits on missing flags.
+  Endpoint resolve(const std::string& cmd) const {
+    Endpoint ep;
+    if (!kubeconfig.empty()) {
+      ep = load_kubeconfig(kubeconfig);
+      if (!server.empty()) {
+        auto s = parse_url(server);
+        ep.tls = s.tls;
+        ep.host = s.host;
+        ep.port = s.port;
+      }
+    } else if (!server.empty()) {
+      ep = parse_url(server);
+    } else {
+      usage_error(cmd + " needs --kubeconfig or --server");
+    }
+    if (!ca.empty()) ep.ca_pem = read_file(ca);
+    if (!cert.empty()) ep.cert_pem = read_file(cert);
+    if (!key.empty()) ep.key_pem = read_file(key);
+    return ep;
+  }
+};
+
+int scheduler_main(Args& a) {
+  SchedulerOptions o;
+  EndpointFlags ep;
+  while (a.more()) {
+    std::string f = a.flag();
+    if (ep.parse(a, f)) continue;
+    if (f == "--nodes") o.nodes = a.number(f);
+    else if (f == "--placed") o.placed = a.number(f);
+    else if (f == "--pods") o.pods = a.number(f);
     else if (f == "--clients") o.clients = a.number(f);
+    else if (f == "--ceiling-writes") o.ceiling_writes = a.number(f);
+    else if (f == "--stall-seconds") o.stall_seconds = a.number(f);
+    else if (f == "--namespace") o.ns = a.value(f);
+    else if (f == "--keep") o.cleanup = false;
+    else if (f == "-h" || f == "--help") { std::cout << kUsage; return 0; }
+    else usage_error("unknown flag " + f);
+  }
+  if (o.clients == 0) usage_error("--clients must be at least 1");
+  if (o.nodes == 0) usage_error("--nodes must be at least 1");
+  try {
+    o.endpoint = ep.resolve("scheduler");
+  } catch (const std::exception& e) {
+    std::cerr << "skiff-bench scheduler: " << e.what() << std::endl;
+    return 1;
+  }
+  return run_scheduler_bench(o);
+}
+
+int api_main(Args& a) {
+  ApiOptions o;
+  EndpointFlags ep;
+  while (a.more()) {
+    std::string f = a.flag();
+    if (ep.parse(a, f)) continue;
+    if (f == "--clients") o.clients = a.number(f);
     else if (f == "--creates") o.creates = a.number(f);
     else if (f == "--gets") o.gets = a.number(f);
     else if (f == "--watchers") o.watchers = a.number(f);
@@ -69,22 +133,7 @@ int api_main(Args& a) {
   }
   if (o.clients == 0) usage_error("--clients must be at least 1");
   try {
-    if (!kubeconfig.empty()) {
-      o.endpoint = load_kubeconfig(kubeconfig);
-      if (!server.empty()) {
-        auto s = parse_url(server);
-        o.endpoint.tls = s.tls;
-        o.endpoint.host = s.host;
-        o.endpoint.port = s.port;
-      }
-    } else if (!server.empty()) {
-      o.endpoint = parse_url(server);
-    } else {
-      usage_error("api needs --kubeconfig or --server");
-    }
-    if (!ca.empty()) o.endpoint.ca_pem = read_file(ca);
-    if (!cert.empty()) o.endpoint.cert_pem = read_file(cert);
-    if (!key.empty()) o.endpoint.key_pem = read_file(key);
+    o.endpoint = ep.resolve("api");
   } catch (const std::exception& e) {
     std::cerr << "skiff-bench api: " << e.what() << std::endl;
     return 1;
@@ -121,6 +170,7 @@ int main(int argc, char** argv) {
   std::string cmd = a.flag();
   if (cmd == "api") return api_main(a);
   if (cmd == "etcd") return etcd_main(a);
+  if (cmd == "scheduler") return scheduler_main(a);
   if (cmd == "-h" || cmd == "--help" || cmd == "help") {
     std::cout << kUsage;
     return 0;

@@ -453,6 +453,8 @@ void apply_defaults(const ResourceInfo& r, json::object& obj) {
   } else if (r.group == "batch") {
     if (k == "Job") default_job(obj);
     if (k == "CronJob") default_cronjob(obj);
+  } else if (r.group == "scheduling.k8s.io" && k == "PriorityClass") {
+    set_default(obj, "preemptionPolicy", "PreemptLowerPriority");
   } else if (r.group == "discovery.k8s.io" && k == "EndpointSlice") {
     if (auto* ports = arr_at(obj, "ports"))
       for (auto& p : *ports)

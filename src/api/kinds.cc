@@ -1,5 +1,5 @@
 // validate_create / validate_update entry points, the name rule of each kind, validation of the
-// smaller groups (coordination, discovery, events, policy) and the public string checks.
+// smaller groups (coordination, discovery, events, policy, scheduling) and the public string checks.
 #include "api/kinds.h"
 
 #include <set>
@@ -123,6 +123,45 @@ void validate_pdb(const json::object& obj, Causes& out) {
              {"AlwaysAllow", "IfHealthyBudget"}, false);
 }
 
+// ValidatePriorityClass / ValidatePriorityClassUpdate (pkg/apis/scheduling/validation).
+void validate_priority_class(const json::object& obj, const json::object* old, Causes& out) {
+  struct System {
+    const char* name;
+    int64_t value;
+  };
+  static constexpr System kSystem[] = {{"system-node-critical", 2000001000},
+                                       {"system-cluster-critical", 2000000000}};
+  constexpr int64_t kHighestUserDefinable = 1000000000;
+  std::string name;
+  if (const auto* md = obj_at(obj, "metadata")) name = str_or(*md, "name");
+  int64_t value = int_at(obj, "value").value_or(0);
+  bool global_default = bool_at(obj, "globalDefault").value_or(false);
+  if (name.rfind("system-", 0) == 0) {
+    std::string err = name + " is not a known system priority class";
+    for (const auto& s : kSystem)
+      if (name == s.name) {
+        err = value != s.value        ? "value of " + name + " PriorityClass must be " +
+                                            std::to_string(s.value)
+              : global_default        ? "globalDefault of " + name + " PriorityClass must be false"
+                                      : "";
+      }
+    if (!err.empty())
+      out.push_back(forbidden("metadata.name",
+                              "priority class names with 'system-' prefix are reserved for "
+                              "system use only. error: " + err));
+  } else if (value > kHighestUserDefinable) {
+    out.push_back(forbidden("value", "maximum allowed value of a user defined priority is " +
+                                         std::to_string(kHighestUserDefinable)));
+  }
+  enum_field(out, obj, "preemptionPolicy", "preemptionPolicy", {"Never", "PreemptLowerPriority"},
+             false);
+  if (old) {
+    if (value != int_at(*old, "value").value_or(0))
+      out.push_back(forbidden("value", "may not be changed in an update."));
+    immutable(out, obj, *old, "preemptionPolicy", "preemptionPolicy");
+  }
+}
+
 Causes validate(const ResourceInfo& r, const json::object& obj, const json::object* old) {
   Causes out;
   validate_object_meta(out, obj, r.namespaced, name_rule(r));
@@ -145,6 +184,8 @@ bool validate_other_kind(const ResourceInfo& r, const json::object& obj, const j
     validate_events_v1(obj, out);
   } else if (r.group == "policy" && r.kind == "PodDisruptionBudget") {
     validate_pdb(obj, out);
+  } else if (r.group == "scheduling.k8s.io" && r.kind == "PriorityClass") {
+    validate_priority_class(obj, old, out);
   } else {
     return false;
   }

@@ -82,6 +82,9 @@ std::vector<ResourceInfo> build() {
   // policy/v1
   add("policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", true,
       {"pdb"}, {}, {status("policy", "v1", "PodDisruptionBudget")});
+  // scheduling.k8s.io/v1
+  add("scheduling.k8s.io", "v1", "priorityclasses", "priorityclass", "PriorityClass", false,
+      {"pc"}, {}, {});
   return r;
 }
 }  // namespace

@@ -30,7 +30,103 @@ bool needs_node_ports(const json::object& svc) {
   auto t = get_string(svc, {"spec", "type"}, "ClusterIP");
   return t == "NodePort" || t == "LoadBalancer";
 }
+
+bool is_true(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_bool() && v->get_bool();
+}
+bool is_pods(const api::ResourceInfo& r) { return r.group.empty() && r.resource == "pods"; }
+bool is_priority_classes(const api::ResourceInfo& r) {
+  return r.group == "scheduling.k8s.io" && r.resource == "priorityclasses";
+}
+
+// On update the stored priority stays (defaulting cannot tell an omitted priority from 0).
+void keep_pod_priority(json::object& pod, const json::object& old) {
+  auto* spec = find_path(pod, {"spec"});
+  if (!spec || !spec->is_object()) return;
+  auto& s = spec->get_object();
+  if (const auto* p = find_path(old, {"spec", "priority"}); p && get_int(pod, {"spec", "priority"}) == 0)
+    s["priority"] = *p;
+  if (const auto* p = find_path(old, {"spec", "preemptionPolicy"});
+      p && get_string(pod, {"spec", "preemptionPolicy"}, "PreemptLowerPriority") ==
+               "PreemptLowerPriority")
+    s["preemptionPolicy"] = *p;
+}
 }  // namespace
+
+const std::vector<SystemPriorityClass> kSystemPriorityClasses = {
+    {"system-node-critical", 2000001000,
+     "Used for system critical pods that must not be moved from their current node."},
+    {"system-cluster-critical", 2000000000,
+     "Used for system critical pods that must run in the cluster, but can be moved to another "
+     "node if necessary."}};
+
+// The globalDefault class with the lowest value (upstream's getDefaultPriorityClass), if any.
+static std::optional<json::object> default_priority_class(storage::Store& store) {
+  const auto* pcr = api::find_resource("scheduling.k8s.io", "v1", "priorityclasses");
+  auto res = store.list({pcr->key_prefix(), "", 0, 0});
+  std::optional<json::object> best;
+  for (const auto& kv : res.items) {
+    auto pc = ObjectStore::decode(kv);
+    if (!pc || !is_true(*pc, "globalDefault")) continue;
+    if (!best || get_int(*pc, {"value"}) < get_int(*best, {"value"})) best = std::move(*pc);
+  }
+  return best;
+}
+
+Status Admission::admit_pod_priority(json::object& pod) {
+  auto& spec = ensure_object(pod, "spec");
+  std::string class_name = get_string(pod, {"spec", "priorityClassName"});
+  std::optional<json::object> pc;
+  if (class_name.empty()) {
+    pc = default_priority_class(store_);
+    if (pc) spec["priorityClassName"] = get_string(*pc, {"metadata", "name"});
+  } else {
+    const auto* pcr = api::find_resource("scheduling.k8s.io", "v1", "priorityclasses");
+    auto got = store_.get(pcr->key_prefix() + class_name);
+    if (got.code == storage::Code::kOk)
+      if (auto decoded = ObjectStore::decode(got.kv)) pc = std::move(*decoded);
+    if (!pc)
+      return ApiError::forbidden("pods \"" + get_string(pod, {"metadata", "name"}) +
+                                 "\" is forbidden: no PriorityClass with name " + class_name +
+                                 " was found");
+  }
+  int64_t priority = pc ? get_int(*pc, {"value"}) : 0;
+  std::string policy =
+      pc ? get_string(*pc, {"preemptionPolicy"}, "PreemptLowerPriority") : "PreemptLowerPriority";
+  // Defaulting already wrote priority 0 and PreemptLowerPriority when they were omitted, so only
+  // other values count as given by the client.
+  int64_t given = get_int(pod, {"spec", "priority"});
+  if (given != 0 && given != priority)
+    return ApiError::forbidden(
+        "pods \"" + get_string(pod, {"metadata", "name"}) +
+        "\" is forbidden: the integer value of priority (" + std::to_string(given) +
+        ") must not be provided in pod spec; priority admission controller computed " +
+        std::to_string(priority) + " from the given PriorityClass name");
+  std::string given_policy = get_string(pod, {"spec", "preemptionPolicy"}, "PreemptLowerPriority");
+  if (given_policy != "PreemptLowerPriority" && given_policy != policy)
+    return ApiError::forbidden(
+        "pods \"" + get_string(pod, {"metadata", "name"}) +
+        "\" is forbidden: the string value of PreemptionPolicy (" + given_policy +
+        ") must not be provided in pod spec; priority admission controller computed " + policy +
+        " from the given PriorityClass name");
+  spec["priority"] = priority;
+  spec["preemptionPolicy"] = policy;
+  return ok_status();
+}
+
+Status Admission::check_global_default(const json::object& pc, bool create) {
+  if (!is_true(pc, "globalDefault")) return ok_status();
+  auto dpc = default_priority_class(store_);
+  if (!dpc) return ok_status();
+  std::string name = get_string(pc, {"metadata", "name"});
+  std::string other = get_string(*dpc, {"metadata", "name"});
+  if (create || other != name)
+    return ApiError::forbidden("priorityclasses.scheduling.k8s.io \"" + name +
+                               "\" is forbidden: PriorityClass " + other +
+                               " is already marked as default. Only one default can exist");
+  return ok_status();
+}
 
 Admission::Admission(storage::Store& store, const std::string& service_cidr) : store_(store) {
   auto slash = service_cidr.find('/');
@@ -80,17 +176,73 @@ Status Admission::check_namespace(const api::ResourceInfo& r, const json::object
 
 Status Admission::admit_create(const api::ResourceInfo& r, json::object& obj, bool dry_run) {
   if (auto st = check_namespace(r, obj); !st) return st;
+  if (is_pods(r)) {
+    add_default_tolerations(obj);
+    default_service_account(obj);
+    if (auto st = admit_pod_priority(obj); !st) return st;
+  }
+  if (is_priority_classes(r)) return check_global_default(obj, true);
   if (r.group.empty() && r.resource == "services") return allocate_service(obj, nullptr, dry_run);
   return ok_status();
 }
 
+// The defaulting half of upstream's ServiceAccount plugin: a pod runs as `default` unless it
+// names an account (spec.serviceAccount is the deprecated mirror of serviceAccountName).
+// Decision: the account's existence is not checked and no token volume is mounted until
+// service-account tokens exist; a pod created right after its namespace would otherwise race
+// the ServiceAccount controller.
+void Admission::default_service_account(json::object& pod) {
+  json::object& spec = ensure_object(pod, "spec");
+  std::string name = get_string(spec, {"serviceAccountName"});
+  if (name.empty()) name = get_string(spec, {"serviceAccount"});
+  if (name.empty()) name = "default";
+  spec["serviceAccountName"] = name;
+  spec["serviceAccount"] = name;
+}
+
+// Upstream's DefaultTolerationSeconds plugin: a toleration with the taint's key (or no key)
+// and the NoExecute effect (or none) counts as one already.
+void Admission::add_default_tolerations(json::object& pod) {
+  bool not_ready = false, unreachable = false;
+  const json::value* tols = find_path(pod, {"spec", "tolerations"});
+  if (tols && tols->is_array()) {
+    for (const auto& t : tols->get_array()) {
+      auto key = get_string(t, {"key"});
+      auto effect = get_string(t, {"effect"});
+      if (!effect.empty() && effect != "NoExecute") continue;
+      not_ready = not_ready || key.empty() || key == "node.kubernetes.io/not-ready";
+      unreachable = unreachable || key.empty() || key == "node.kubernetes.io/unreachable";
+    }
+  }
+  if (not_ready && unreachable) return;
+  auto& out = ensure_array(ensure_object(pod, "spec"), "tolerations");
+  auto add = [&](const char* key, int64_t seconds) {
+    out.push_back(json::object{{"key", key},
+                               {"operator", "Exists"},
+                               {"effect", "NoExecute"},
+                               {"tolerationSeconds", seconds}});
+  };
+  if (!not_ready) add("node.kubernetes.io/not-ready", not_ready_seconds_);
+  if (!unreachable) add("node.kubernetes.io/unreachable", unreachable_seconds_);
+}
+
 Status Admission::admit_update(const api::ResourceInfo& r, json::object& obj,
                                const json::object& old, bool dry_run) {
+  if (is_pods(r)) keep_pod_priority(obj, old);
+  if (is_priority_classes(r)) return check_global_default(obj, false);
   if (r.group.empty() && r.resource == "services") return allocate_service(obj, &old, dry_run);
   return ok_status();
 }
 
 Status Admission::admit_delete(const api::ResourceInfo& r, const json::object& obj) {
+  if (is_priority_classes(r)) {
+    auto name = get_string(obj, {"metadata", "name"});
+    for (const auto& s : kSystemPriorityClasses)
+      if (name == s.name)
+        return ApiError::forbidden("priorityclasses.scheduling.k8s.io \"" + name +
+                                   "\" is forbidden: this is a system priority class and cannot "
+                                   "be deleted");
+  }
   if (r.group.empty() && r.resource == "namespaces") {
     auto name = get_string(obj, {"metadata", "name"});
     if (name == "default" || name == "kube-system" || name == "kube-public")

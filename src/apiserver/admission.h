@@ -2,8 +2,12 @@
 // defaulting (upstream's admission plugins and the service REST allocators):
 // - NamespaceLifecycle: no creates in a missing or terminating namespace; the system namespaces
 //   cannot be deleted.
+// - DefaultTolerationSeconds: pods tolerate the not-ready/unreachable NoExecute taints for 300 s.
 // - Service ClusterIP and NodePort allocation (from --service-cidr and 30000-32767), released
 //   when a service is deleted or its type changes.
+// - Priority: a new pod's spec.priorityClassName resolves to spec.priority and
+//   spec.preemptionPolicy (the globalDefault class, else 0, when no name is given); at most one
+//   PriorityClass is globalDefault; the built-in system classes cannot be deleted.
 //
 // Thread safety: all methods may be called concurrently (allocations are guarded by mu_).
 #pragma once
@@ -11,6 +15,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "api/resources.h"
 #include "common/api_error.h"
@@ -18,6 +23,14 @@
 #include "storage/store.h"
 
 namespace skiff::apiserver {
+
+// The built-in PriorityClasses the server creates at start (they cannot be deleted).
+struct SystemPriorityClass {
+  const char* name;
+  int64_t value;
+  const char* description;
+};
+extern const std::vector<SystemPriorityClass> kSystemPriorityClasses;
 
 class Admission {
  public:
@@ -37,9 +50,21 @@ class Admission {
   // The first address of the service range (the `kubernetes` service's ClusterIP).
   std::string first_service_ip() const;
 
+  // DefaultTolerationSeconds: pods created without a toleration of the not-ready/unreachable
+  // NoExecute taints get one for this many seconds (--default-*-toleration-seconds, 300).
+  // Call before serving.
+  void set_default_toleration_seconds(int64_t not_ready, int64_t unreachable) {
+    not_ready_seconds_ = not_ready;
+    unreachable_seconds_ = unreachable;
+  }
+
  private:
   Status check_namespace(const api::ResourceInfo& r, const json::object& obj);
+  void default_service_account(json::object& pod);
+  void add_default_tolerations(json::object& pod);
   Status allocate_service(json::object& obj, const json::object* old, bool dry_run);
+  Status admit_pod_priority(json::object& pod);
+  Status check_global_default(const json::object& pc, bool create);
 
   storage::Store& store_;
   uint32_t net_ = 0;   // service CIDR network address (host order)
@@ -49,6 +74,7 @@ class Admission {
   std::set<int> ports_;     // GUARDED_BY(mu_): allocated NodePorts
   uint32_t next_ip_ = 1;    // GUARDED_BY(mu_): where the next search starts (offset in range)
   int next_port_ = 30000;   // GUARDED_BY(mu_)
+  int64_t not_ready_seconds_ = 300, unreachable_seconds_ = 300;  // set before serving
 };
 
 }  // namespace skiff::apiserver

@@ -19,6 +19,7 @@ const std::set<std::string>& top_level(const std::string& kind) {
       {"ServiceAccount", {"secrets", "imagePullSecrets", "automountServiceAccountToken"}},
       {"Binding", {"target"}},
       {"ControllerRevision", {"data", "revision"}},
+      {"PriorityClass", {"value", "globalDefault", "description", "preemptionPolicy"}},
   };
   static const std::set<std::string> kSpecStatus = {"spec", "status"};
   auto it = kFields.find(kind);

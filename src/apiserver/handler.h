@@ -31,6 +31,10 @@ class ApiHandler {
                     net::ResponseWriter& w);
   void handle_binding(net::Request& req, const std::string& ns, const std::string& pod,
                       net::ResponseWriter& w);
+  // pods/eviction (eviction.cc): deletes the pod if its PodDisruptionBudget allows.
+  void handle_eviction(net::Request& req, const std::string& ns, const std::string& pod,
+                       net::ResponseWriter& w);
+  Status evict(const std::string& ns, const std::string& pod, const DeleteOptions& opts);
   void handle_patch(net::Request& req, const RequestInfo& info, const api::ResourceInfo& r,
                     net::ResponseWriter& w);
 

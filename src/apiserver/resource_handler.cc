@@ -170,6 +170,8 @@ void ApiHandler::handle_resource(net::Request& req, const RequestInfo& info,
     (void)body;
     return handle_binding(req, ns, pod, w);
   }
+  if (sub == "eviction" && r->group.empty() && r->resource == "pods")
+    return handle_eviction(req, ns, name, w);
   if (!sub.empty() && sub != "status" && sub != "finalize") {
     write_error(w, ApiError::method_not_allowed("the subresource " + sub + " of " + r->resource +
                                                 " is not served yet"));

@@ -7,12 +7,16 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <stdexcept>
 
 #include "apiserver/admission.h"
 #include "apiserver/handler.h"
+#include "apiserver/kubernetes_service.h"
 #include "apiserver/object_store.h"
 #include "client/client.h"
+#include "client/leader_election.h"
 #include "controllers/controller_manager.h"
 #include "scheduler/scheduler.h"
 #include "common/log.h"
@@ -30,6 +34,30 @@ std::string hostname() {
   char buf[256] = {};
   gethostname(buf, sizeof buf - 1);
   return buf;
+}
+
+// An elector for an embedded component. Its identity (hostname_uuid) is kept in the data dir:
+// one server owns a data dir at a time, so after a crash the restarted server renews its own
+// lease at once instead of waiting for it to expire.
+std::unique_ptr<client::LeaderElector> elect(client::Client& c, const std::string& lease,
+                                             const std::string& data_dir,
+                                             std::function<void()> on_start,
+                                             std::function<void()> on_stop) {
+  const std::string path = data_dir + "/" + lease + ".identity";
+  std::string identity;
+  if (std::ifstream in(path); in) std::getline(in, identity);
+  if (identity.empty()) {
+    identity = client::default_identity();
+    std::ofstream(path) << identity << "\n";
+  }
+  client::LeaderElectionConfig lc;
+  lc.lease_name = lease;
+  lc.identity = identity;
+  lc.on_started_leading = std::move(on_start);
+  lc.on_stopped_leading = std::move(on_stop);
+  auto le = std::make_unique<client::LeaderElector>(c, std::move(lc));
+  le->start();
+  return le;
 }
 
 // Creates an object unless it exists (bootstrap is idempotent across restarts).
@@ -69,6 +97,8 @@ void Server::start() {
   store_ = std::move(store);
   admission_ = std::make_unique<Admission>(*store_, cfg_.service_cidr);
   admission_->load_allocations();
+  admission_->set_default_toleration_seconds(cfg_.default_not_ready_toleration_seconds,
+                                             cfg_.default_unreachable_toleration_seconds);
   objects_ = std::make_unique<ObjectStore>(*store_, *admission_);
   handler_ = std::make_unique<ApiHandler>(*objects_);
 
@@ -117,13 +147,29 @@ void Server::start() {
   };
   if (cfg_.run_scheduler) {
     scheduler_client_ = component_client("system:kube-scheduler");
-    scheduler_ = std::make_unique<scheduler::Scheduler>(*scheduler_client_);
-    scheduler_->start();
+    auto start_scheduler = [this] {
+      scheduler_ = std::make_unique<scheduler::Scheduler>(*scheduler_client_);
+      scheduler_->start();
+    };
+    if (cfg_.leader_elect)
+      scheduler_elector_ = elect(*scheduler_client_, "kube-scheduler", cfg_.data_dir,
+                                 start_scheduler, [this] { scheduler_.reset(); });
+    else
+      start_scheduler();
   }
   if (cfg_.run_controllers) {
     controllers_client_ = component_client("system:kube-controller-manager");
-    controllers_ = std::make_unique<controllers::ControllerManager>(*controllers_client_);
-    controllers_->start();
+    controllers::ControllerOptions copts;
+    copts.node_monitor_grace_period = cfg_.node_monitor_grace_period;
+    auto start_controllers = [this, copts] {
+      controllers_ = std::make_unique<controllers::ControllerManager>(*controllers_client_, copts);
+      controllers_->start();
+    };
+    if (cfg_.leader_elect)
+      controllers_elector_ = elect(*controllers_client_, "kube-controller-manager", cfg_.data_dir,
+                                   start_controllers, [this] { controllers_.reset(); });
+    else
+      start_controllers();
   }
   if (!cfg_.no_agent) {
     SKIFF_LOG(INFO) << "the node agent is not part of this build yet; running as --no-agent";
@@ -135,6 +181,11 @@ void Server::bootstrap() {
   for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"})
     ensure(*objects_, "", "namespaces", "",
            json::object{{"metadata", json::object{{"name", ns}}}});
+  for (const auto& pc : kSystemPriorityClasses)
+    ensure(*objects_, "scheduling.k8s.io", "priorityclasses", "",
+           json::object{{"metadata", json::object{{"name", pc.name}}},
+                        {"value", pc.value},
+                        {"description", pc.description}});
   json::object svc{
       {"metadata",
        json::object{{"name", "kubernetes"},
@@ -147,37 +198,20 @@ void Server::bootstrap() {
                                                                {"protocol", "TCP"},
                                                                {"targetPort", https_->port()}}}}}}};
   ensure(*objects_, "", "services", "default", std::move(svc));
-  std::vector<std::string> addrs = pki::host_addresses();
-  std::string addr = cfg_.bind_address != "0.0.0.0" ? cfg_.bind_address
-                     : addrs.empty()                 ? "127.0.0.1"
-                                                     : addrs.front();
-  json::object ep{
-      {"metadata", json::object{{"name", "kubernetes"}}},
-      {"subsets",
-       json::array{json::object{
-           {"addresses", json::array{json::object{{"ip", addr}}}},
-           {"ports", json::array{json::object{{"name", "https"},
-                                              {"port", https_->port()},
-                                              {"protocol", "TCP"}}}}}}}};
   // The endpoints follow the server's address and port across restarts.
-  const auto* epr = api::find_resource("", "v1", "endpoints");
-  auto cur = objects_->get(*epr, "default", "kubernetes");
-  if (!cur) {
-    ensure(*objects_, "", "endpoints", "default", std::move(ep));
-  } else if ((*cur)["subsets"] != ep["subsets"]) {
-    json::object upd = *cur;
-    upd["subsets"] = ep["subsets"];
-    ensure_object(upd, "metadata").erase("resourceVersion");
-    objects_->update(*epr, "default", "kubernetes", "", std::move(upd), {});
-  }
+  if (auto st = reconcile_kubernetes_endpoints(*objects_, advertised_address(cfg_.bind_address),
+                                               https_->port());
+      !st)
+    throw std::runtime_error("bootstrap: the kubernetes endpoints: " + st.error().message);
 }
 
-// Background duties until stop(): compaction of old revisions, and finishing the deletion of
-// namespaces (their contents go first). The namespace part moves to the controller manager.
+// Background duties until stop(): compaction of old revisions, and the `kubernetes` service's
+// endpoints (every 10 s, as upstream's endpoint reconciler). Namespace deletion is the
+// namespace controller's (src/controllers/namespace_controller.cc).
 void Server::maintenance_loop() {
   auto last_compact = std::chrono::steady_clock::now();
+  auto last_endpoints = last_compact;
   int64_t compact_target = store_->current_revision();
-  const auto* nsr = api::find_resource("", "v1", "namespaces");
   std::unique_lock lock(mu_);
   while (!stopping_) {
     cv_.wait_for(lock, std::min<std::chrono::milliseconds>(1s, cfg_.compaction_interval));
@@ -189,37 +223,13 @@ void Server::maintenance_loop() {
       compact_target = store_->current_revision();
       last_compact = std::chrono::steady_clock::now();
     }
-    auto nss = objects_->list(*nsr, "", {});
-    if (nss) {
-      for (const auto& ns : nss->items) {
-        if (!find_path(ns, {"metadata", "deletionTimestamp"})) continue;
-        std::string name = get_string(ns, {"metadata", "name"});
-        bool empty = true;
-        for (const auto& r : api::all_resources()) {
-          if (!r.namespaced || r.resource == "bindings") continue;
-          auto items = objects_->list(r, name, {});
-          if (!items) continue;
-          for (const auto& o : items->items) {
-            empty = false;
-            if (!find_path(o, {"metadata", "deletionTimestamp"}))
-              objects_->remove(r, name, get_string(o, {"metadata", "name"}), {});
-          }
-        }
-        if (!empty) continue;
-        objects_->guaranteed_update(
-            *nsr, "", name, "finalize",
-            [](const json::object& cur) -> Result<json::object> {
-              json::object out = cur;
-              json::array kept;
-              if (const auto* f = find_path(cur, {"spec", "finalizers"}); f && f->is_array())
-                for (const auto& v : f->get_array())
-                  if (!(v.is_string() && v.get_string() == "kubernetes")) kept.push_back(v);
-              ensure_object(out, "spec")["finalizers"] = std::move(kept);
-              ensure_object(out, "metadata").erase("resourceVersion");
-              return out;
-            },
-            {});
+    if (std::chrono::steady_clock::now() - last_endpoints >= 10s) {
+      auto st = reconcile_kubernetes_endpoints(
+          *objects_, advertised_address(cfg_.bind_address), https_->port());
+      if (!st) {
+        SKIFF_LOG(WARN) << "kubernetes endpoints: " << st.error().message;
       }
+      last_endpoints = std::chrono::steady_clock::now();
     }
     lock.lock();
   }
@@ -235,8 +245,10 @@ void Server::stop() {
   // Open watches end first; the embedded components then stop side by side.
   if (handler_) handler_->shutdown();
   std::thread stop_controllers([this] {
+    controllers_elector_.reset();  // stops what it started, then releases the lease
     if (controllers_) controllers_->stop();
   });
+  scheduler_elector_.reset();
   if (scheduler_) scheduler_->stop();
   stop_controllers.join();
   controllers_.reset();
@@ -259,9 +271,19 @@ void usage() {
                "usage: skiff server [--data-dir DIR] [--bind-address ADDR] [--port N] "
                "[--no-agent] [--datastore sqlite] [--service-cidr CIDR]\n"
                "                    [--compaction-interval DURATION] [--disable-scheduler]\n"
-               "                    [--disable-controllers] [-v]\n"
+               "                    [--disable-controllers] [--leader-elect=false] [-v]\n"
                "  defaults: --data-dir /var/lib/skiff --bind-address 0.0.0.0 --port 6443 "
                "--service-cidr 10.96.0.0/12 --compaction-interval 5m\n");
+  std::fprintf(stderr,
+               "  node lifecycle:\n"
+               "    --node-monitor-grace-period DURATION      a node whose kubelet has not "
+               "heartbeated for this long\n"
+               "                                              becomes Ready=Unknown and tainted "
+               "unreachable (default 40s)\n"
+               "    --default-not-ready-toleration-seconds N  tolerationSeconds added to pods "
+               "for node.kubernetes.io/not-ready:NoExecute (default 300)\n"
+               "    --default-unreachable-toleration-seconds N  the same for "
+               "node.kubernetes.io/unreachable:NoExecute (default 300)\n");
 }
 }  // namespace
 
@@ -291,6 +313,7 @@ int server_main(int argc, char** argv) {
     else if (a == "--service-cidr") cfg.service_cidr = need();
     else if (a == "--disable-scheduler") cfg.run_scheduler = false;
     else if (a == "--disable-controllers") cfg.run_controllers = false;
+    else if (a == "--leader-elect") cfg.leader_elect = !has_val || val != "false";
     else if (a == "--compaction-interval") {
       auto d = parse_duration(need());
       if (!d || d->count() <= 0) {
@@ -298,6 +321,25 @@ int server_main(int argc, char** argv) {
         return 2;
       }
       cfg.compaction_interval = *d;
+    }
+    else if (a == "--node-monitor-grace-period") {
+      auto d = parse_duration(need());
+      if (!d || d->count() <= 0) {
+        std::fprintf(stderr, "skiff server: --node-monitor-grace-period wants a duration such as 40s\n");
+        return 2;
+      }
+      cfg.node_monitor_grace_period = *d;
+    } else if (a == "--default-not-ready-toleration-seconds" ||
+               a == "--default-unreachable-toleration-seconds") {
+      std::string v = need();
+      char* end = nullptr;
+      long long n = std::strtoll(v.c_str(), &end, 10);
+      if (v.empty() || *end || n < 0) {
+        std::fprintf(stderr, "skiff server: %s wants a number of seconds\n", a.c_str());
+        return 2;
+      }
+      (a == "--default-not-ready-toleration-seconds" ? cfg.default_not_ready_toleration_seconds
+                                                     : cfg.default_unreachable_toleration_seconds) = n;
     }
     else if (a == "-v" || a == "--verbose") set_log_level(LogLevel::DEBUG);
     else if (a == "-h" || a == "--help") {

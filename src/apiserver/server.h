@@ -13,7 +13,7 @@
 
 namespace skiff::storage { class Store; }
 namespace skiff::net { class HttpsServer; }
-namespace skiff::client { class Client; }
+namespace skiff::client { class Client; class LeaderElector; }
 namespace skiff::scheduler { class Scheduler; }
 namespace skiff::controllers { class ControllerManager; }
 
@@ -36,6 +36,13 @@ struct ServerConfig {
   // `skiff controller-manager`); disable one to run your own instead.
   bool run_scheduler = true;
   bool run_controllers = true;
+  // --leader-elect (upstream's flag): the embedded scheduler and controller manager run only
+  // while they hold their Lease in kube-system (kube-scheduler, kube-controller-manager).
+  bool leader_elect = true;
+  // Node lifecycle (upstream's kube-controller-manager and kube-apiserver flags of these names).
+  std::chrono::milliseconds node_monitor_grace_period = std::chrono::seconds(40);
+  int64_t default_not_ready_toleration_seconds = 300;
+  int64_t default_unreachable_toleration_seconds = 300;
 };
 
 class Server {
@@ -64,6 +71,10 @@ class Server {
   std::unique_ptr<scheduler::Scheduler> scheduler_;
   std::unique_ptr<client::Client> controllers_client_;
   std::unique_ptr<controllers::ControllerManager> controllers_;
+  // With --leader-elect the electors own the components' lifetimes (their callbacks create and
+  // destroy scheduler_ / controllers_); declared after them so they stop first.
+  std::unique_ptr<client::LeaderElector> scheduler_elector_;
+  std::unique_ptr<client::LeaderElector> controllers_elector_;
   std::thread maintenance_;
   std::mutex mu_;
   std::condition_variable cv_;

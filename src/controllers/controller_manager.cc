@@ -2,14 +2,21 @@
 
 #include <signal.h>
 
+#include <atomic>
 #include <cstring>
 #include <functional>
 #include <iostream>
 
 #include "client/informer.h"
+#include "client/leader_election.h"
 #include "common/log.h"
+#include "common/time.h"
+#include "controllers/apps.h"
+#include "controllers/batch.h"
 #include "controllers/controllers.h"
 #include "controllers/garbage_collector.h"
+#include "controllers/nodes.h"
+#include "controllers/services.h"
 
 namespace skiff::controllers {
 using namespace std::chrono_literals;
@@ -32,6 +39,50 @@ const std::vector<Registration>& registrations() {
       {"deployment",
        [](client::Client& c, InformerFactory& f, const ControllerOptions& o) {
          return std::make_unique<DeploymentController>(c, f, o.workers);
+       }},
+      {"job",
+       [](client::Client& c, InformerFactory& f, const ControllerOptions& o) {
+         return std::make_unique<JobController>(c, f, o.workers);
+       }},
+      {"cronjob",
+       [](client::Client& c, InformerFactory& f, const ControllerOptions&) {
+         return std::make_unique<CronJobController>(c, f, 2);
+       }},
+      {"nodelifecycle",
+       [](client::Client& c, InformerFactory& f, const ControllerOptions& o) {
+         return std::make_unique<NodeLifecycleController>(c, f, o);
+       }},
+      {"disruption",
+       [](client::Client& c, InformerFactory& f, const ControllerOptions& o) {
+         return std::make_unique<DisruptionController>(c, f, std::max(1, o.workers / 2));
+       }},
+      {"podgc",
+       [](client::Client& c, InformerFactory& f, const ControllerOptions& o) {
+         return std::make_unique<PodGCController>(c, f, o);
+       }},
+      {"endpoints",
+       [](client::Client& c, InformerFactory& f, const ControllerOptions& o) {
+         return std::make_unique<EndpointsController>(c, f, o.workers);
+       }},
+      {"endpointslice",
+       [](client::Client& c, InformerFactory& f, const ControllerOptions& o) {
+         return std::make_unique<EndpointSliceController>(c, f, o.workers);
+       }},
+      {"serviceaccount",
+       [](client::Client& c, InformerFactory& f, const ControllerOptions&) {
+         return std::make_unique<ServiceAccountController>(c, f, 2);
+       }},
+      {"namespace",
+       [](client::Client& c, InformerFactory& f, const ControllerOptions&) {
+         return std::make_unique<NamespaceController>(c, f, 2);
+       }},
+      {"daemonset",
+       [](client::Client& c, InformerFactory& f, const ControllerOptions& o) {
+         return std::make_unique<DaemonSetController>(c, f, o.workers);
+       }},
+      {"statefulset",
+       [](client::Client& c, InformerFactory& f, const ControllerOptions& o) {
+         return std::make_unique<StatefulSetController>(c, f, o.workers);
        }},
       {"garbagecollector",
        [](client::Client& c, InformerFactory& f, const ControllerOptions& o) {
@@ -121,16 +172,29 @@ void ControllerManager::stop() {
 
 int controller_manager_main(int argc, char** argv) {
   std::string kubeconfig;
+  bool leader_elect = true;
+  ControllerOptions opts;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--kubeconfig" && i + 1 < argc) {
       kubeconfig = argv[++i];
     } else if (a.rfind("--kubeconfig=", 0) == 0) {
       kubeconfig = a.substr(13);
+    } else if (a == "--node-monitor-grace-period" || a.rfind("--node-monitor-grace-period=", 0) == 0) {
+      std::string v = a.size() > 27 ? a.substr(28) : (i + 1 < argc ? argv[++i] : "");
+      auto d = parse_duration(v);
+      if (!d || d->count() <= 0) {
+        std::cerr << "controller-manager: --node-monitor-grace-period wants a duration such as 40s\n";
+        return 2;
+      }
+      opts.node_monitor_grace_period = *d;
+    } else if (a == "--leader-elect" || a.rfind("--leader-elect=", 0) == 0) {
+      leader_elect = a == "--leader-elect" || a.substr(15) != "false";
     } else if (a == "-v" || a == "--verbose") {
       set_log_level(LogLevel::DEBUG);
     } else if (a == "-h" || a == "--help") {
-      std::cout << "Usage: skiff controller-manager --kubeconfig FILE\n";
+      std::cout << "Usage: skiff controller-manager --kubeconfig FILE [--node-monitor-grace-period "
+                   "DURATION (default 40s)] [--leader-elect=false] [-v]\n";
       return 0;
     } else {
       std::cerr << "controller-manager: unknown argument " << a << "\n";
@@ -154,12 +218,32 @@ int controller_manager_main(int argc, char** argv) {
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   client::Client client(*cfg);
-  ControllerManager cm(client);
-  cm.start();
+  ControllerManager cm(client, opts);
+  // With leader election the controllers run only while this process holds
+  // kube-system/kube-controller-manager; a lost lease ends the process, as upstream's.
+  std::unique_ptr<client::LeaderElector> elector;
+  std::atomic<bool> stopping{false};
+  if (leader_elect) {
+    client::LeaderElectionConfig lc;
+    lc.lease_name = "kube-controller-manager";
+    lc.on_started_leading = [&cm] { cm.start(); };
+    lc.on_stopped_leading = [&cm, &stopping] {
+      cm.stop();
+      if (stopping) return;
+      SKIFF_LOG(ERROR) << "controller-manager: leaderelection lost";
+      std::_Exit(1);
+    };
+    elector = std::make_unique<client::LeaderElector>(client, std::move(lc));
+    elector->start();
+  } else {
+    cm.start();
+  }
   SKIFF_LOG(INFO) << "controller-manager running against " << cfg->server;
   int sig = 0;
   sigwait(&set, &sig);
   SKIFF_LOG(INFO) << "controller-manager: signal " << sig << ", stopping";
+  stopping = true;
+  if (elector) elector->stop();  // stops the controllers, then releases the lease
   cm.stop();
   return 0;
 }

@@ -48,6 +48,13 @@ struct ControllerOptions {
   // Node lifecycle: a node whose Lease is older than this becomes Ready=Unknown (upstream's
   // --node-monitor-grace-period, 40 s).
   std::chrono::milliseconds node_monitor_grace_period = std::chrono::seconds(40);
+  // How often node health is checked (upstream's --node-monitor-period, 5 s); the controller
+  // also looks at least four times per grace period.
+  std::chrono::milliseconds node_monitor_period = std::chrono::seconds(5);
+  // Pod GC: scan period, and how many terminated pods may stay (upstream's
+  // --terminated-pod-gc-threshold; <= 0 keeps them all).
+  std::chrono::milliseconds pod_gc_period = std::chrono::seconds(5);
+  int64_t terminated_pod_gc_threshold = 12500;
 };
 
 // Something the ControllerManager starts (after the informers synced) and stops.

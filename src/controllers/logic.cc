@@ -1,6 +1,8 @@
 #include "controllers/logic.h"
 
 #include <algorithm>
+#include <atomic>
+#include <cstdio>
 #include <cmath>
 
 #include "common/log.h"
@@ -225,6 +227,38 @@ void Expectations::deletion_observed(const std::string& key, const std::string& 
 void Expectations::erase(const std::string& key) {
   std::lock_guard lk(mu_);
   records_.erase(key);
+}
+
+json::object make_event(const json::object& involved, const std::string& type,
+                        const std::string& reason, const std::string& message,
+                        const std::string& component) {
+  static std::atomic<uint64_t> seq{0};
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                      std::chrono::system_clock::now().time_since_epoch()).count();
+  char hex[32];
+  snprintf(hex, sizeof hex, "%llx", static_cast<unsigned long long>(ns) + seq++);
+  const std::string now = now_rfc3339();
+  json::object ref{{"apiVersion", get_string(involved, {"apiVersion"})},
+                   {"kind", get_string(involved, {"kind"})},
+                   {"namespace", ns_of(involved)},
+                   {"name", name_of(involved)},
+                   {"uid", uid_of(involved)},
+                   {"resourceVersion", get_string(involved, {"metadata", "resourceVersion"})}};
+  return json::object{
+      {"apiVersion", "v1"},
+      {"kind", "Event"},
+      {"metadata", json::object{{"name", name_of(involved) + "." + hex},
+                                {"namespace", ns_of(involved)}}},
+      {"involvedObject", std::move(ref)},
+      {"reason", reason},
+      {"message", message},
+      {"type", type},
+      {"source", json::object{{"component", component}}},
+      {"firstTimestamp", now},
+      {"lastTimestamp", now},
+      {"count", 1},
+      {"reportingComponent", component},
+      {"reportingInstance", component}};
 }
 
 const api::ResourceInfo& resource(const char* group, const char* name) {

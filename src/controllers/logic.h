@@ -74,6 +74,13 @@ class Expectations {
   std::map<std::string, Record> records_;  // guarded by mu_
 };
 
+// A core/v1 Event about `involved` (any object with apiVersion, kind and metadata), named like
+// upstream's recorder (<name>.<unique hex>), for the controller to create in the object's
+// namespace. type "Normal"/"Warning"; component e.g. "daemonset-controller".
+json::object make_event(const json::object& involved, const std::string& type,
+                        const std::string& reason, const std::string& message,
+                        const std::string& component);
+
 // Shared accessors of the controllers.
 // The registered resource group/v1/resource; a missing one is a programming error (aborts).
 const api::ResourceInfo& resource(const char* group, const char* name);

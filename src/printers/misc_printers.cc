@@ -146,6 +146,11 @@ json::array pdb_cells(const json::object& pdb, Clock::time_point now) {
                      num(pdb, {"status", "disruptionsAllowed"}), age(pdb, now)};
 }
 
+json::array priority_class_cells(const json::object& pc, Clock::time_point now) {
+  return json::array{name_of(pc), num(pc, {"value"}), flag(at(pc, {"globalDefault"})), age(pc, now),
+                     str(pc, {"preemptionPolicy"})};
+}
+
 }  // namespace
 
 void add_misc_printers(std::vector<Printer>& out) {
@@ -171,6 +176,25 @@ void add_misc_printers(std::vector<Printer>& out) {
             "Calculated number of pods that may be disrupted at this time."),
         age_col()},
        pdb_cells});
+  // Upstream shows PreemptionPolicy without -o wide too.
+  out.push_back(
+      {"scheduling.k8s.io",
+       "priorityclasses",
+       {name_col(),
+        col("Value", "integer",
+            "value represents the integer value of this priority class. This is the actual "
+            "priority that pods receive when they have the name of this class in their pod spec."),
+        col("Global-Default", "boolean",
+            "globalDefault specifies whether this PriorityClass should be considered as the "
+            "default priority for pods that do not have any priority class. Only one "
+            "PriorityClass can be marked as `globalDefault`. However, if more than one "
+            "PriorityClasses exists with their `globalDefault` field set to true, the smallest "
+            "value of such global default PriorityClasses will be used as the default priority."),
+        age_col(),
+        col("PreemptionPolicy", "string",
+            "preemptionPolicy is the Policy for preempting pods with lower priority. One of "
+            "Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset.")},
+       priority_class_cells});
 }
 
 }  // namespace skiff::api::printing

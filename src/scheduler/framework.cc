@@ -517,6 +517,7 @@ void Snapshot::index_images() {
   image_num_nodes.clear();
   for (const auto& n : nodes)
     for (const auto& [img, size] : n->image_sizes) ++image_num_nodes[img];
+  images_indexed = true;
 }
 
 const NodeInfo* Snapshot::find(const std::string& name) const {
@@ -564,6 +565,15 @@ std::string FitError::message() const {
 }
 
 // ---------------- Profile ----------------
+
+int num_feasible_nodes_to_find(int num_all_nodes, int percentage) {
+  constexpr int kMinFeasibleNodes = 100, kMinPercentage = 5, kDefaultPercentage = 50;
+  if (num_all_nodes < kMinFeasibleNodes) return num_all_nodes;
+  if (percentage <= 0) percentage = std::max(kDefaultPercentage - num_all_nodes / 125, kMinPercentage);
+  if (percentage >= 100) return num_all_nodes;
+  int n = static_cast<int>(static_cast<int64_t>(num_all_nodes) * percentage / 100);
+  return std::max(n, kMinFeasibleNodes);
+}
 
 void Profile::add(std::shared_ptr<Plugin> plugin, int64_t score_weight) {
   if (auto* p = dynamic_cast<PreFilterPlugin*>(plugin.get())) pre_filters_.push_back(p);
@@ -618,23 +628,43 @@ ScheduleResult Profile::schedule(const PodInfo& pod, const Snapshot& snap) {
     return res;
   }
 
+  // The filters this cycle runs, resolved once rather than per node.
+  std::vector<const FilterPlugin*> active;
+  for (auto* f : filters_)
+    if (!state.filter_skipped(f->name())) active.push_back(f);
+  // Like upstream, stop once enough nodes passed, and start where the last cycle stopped so
+  // every node gets its turn.
+  const size_t num_nodes = snap.nodes.size();
+  const size_t to_find = static_cast<size_t>(
+      num_feasible_nodes_to_find(static_cast<int>(num_nodes), percentage_of_nodes_to_score_));
+  const size_t start = next_start_node_index_ % num_nodes;
   std::vector<const NodeInfo*> feasible;
+  feasible.reserve(std::min(to_find, num_nodes));
   bool any_resolvable = false;
-  for (const auto& n : snap.nodes) {
+  for (size_t i = 0; i < num_nodes && feasible.size() < to_find; ++i) {
+    const NodeInfo& n = *snap.nodes[(start + i) % num_nodes];
     ++res.evaluated_nodes;
-    PluginStatus st = run_filters(state, pod, *n);
+    PluginStatus st;
+    for (const auto* f : active) {
+      st = f->filter(state, pod, n);
+      if (!st.ok()) {
+        st.with_plugin(f->name());
+        break;
+      }
+    }
     if (st.code() == Code::kError) {
       res.code = Code::kError;
       res.error = st.message();
       return res;
     }
     if (st.ok()) {
-      feasible.push_back(n.get());
+      feasible.push_back(&n);
     } else {
       if (st.code() == Code::kUnschedulable) any_resolvable = true;
-      res.fit.node_status[n->name] = std::move(st);
+      res.fit.node_status[n.name] = std::move(st);
     }
   }
+  next_start_node_index_ = (start + static_cast<size_t>(res.evaluated_nodes)) % num_nodes;
   res.feasible_nodes = static_cast<int>(feasible.size());
   if (feasible.empty()) {
     res.code = any_resolvable ? Code::kUnschedulable : Code::kUnschedulableAndUnresolvable;

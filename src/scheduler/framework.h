@@ -216,6 +216,14 @@ using NodeInfoPtr = std::shared_ptr<const NodeInfo>;
 struct Snapshot {
   std::vector<NodeInfoPtr> nodes;  // only nodes whose Node object is known
   std::map<std::string, int> image_num_nodes;  // normalized image -> nodes having it
+  bool images_indexed = false;  // image_num_nodes is complete (else plugins count by scanning)
+  // Pods (on any node) with any pod (anti-)affinity term / a required anti-affinity term,
+  // so InterPodAffinity can skip its scans over every node; -1 = not counted (scan).
+  int64_t pods_with_affinity = -1;
+  int64_t pods_with_required_anti_affinity = -1;
+  // Which cache state this snapshot mirrors (Cache::update_snapshot; 0 = none).
+  uint64_t cache_generation = 0;
+  uint64_t images_generation = 0;
   void index_images();
   const NodeInfo* find(const std::string& name) const;
 };
@@ -292,6 +300,11 @@ struct ScheduleResult {
   std::string error;           // when kError
 };
 
+// How many feasible nodes a cycle looks for before it stops filtering (upstream's
+// numFeasibleNodesToFind): every node below 100; else `percentage` of them (0 = adaptive:
+// 50% - nodes/125, at least 5%), and never fewer than 100.
+int num_feasible_nodes_to_find(int num_all_nodes, int percentage = 0);
+
 // A named set of plugins (one per schedulerName) and the cycle that runs them.
 class Profile {
  public:
@@ -302,8 +315,11 @@ class Profile {
   // Registers the plugin at every extension point it implements; weight applies to its Score.
   void add(std::shared_ptr<Plugin> plugin, int64_t score_weight = 1);
   const std::string& scheduler_name() const { return scheduler_name_; }
+  // upstream's percentageOfNodesToScore (1..100; 0 = adaptive, see num_feasible_nodes_to_find).
+  void set_percentage_of_nodes_to_score(int p) { percentage_of_nodes_to_score_ = p; }
 
-  // PreFilter -> Filter (all nodes) -> PreScore -> Score/Normalize -> pick the best node (ties
+  // PreFilter -> Filter (nodes from a rotating start, until num_feasible_nodes_to_find pass)
+  // -> PreScore -> Score/Normalize -> pick the best node (ties
   // broken at random). On failure also computes the preemption message (without preempting).
   ScheduleResult schedule(const PodInfo& pod, const Snapshot& snap);
 
@@ -322,6 +338,8 @@ class Profile {
   std::vector<PreScorePlugin*> pre_scores_;
   std::vector<std::pair<ScorePlugin*, int64_t>> scores_;
   uint64_t rng_state_ = 0x9E3779B97F4A7C15ull;
+  int percentage_of_nodes_to_score_ = 0;
+  size_t next_start_node_index_ = 0;  // where the next cycle starts filtering (upstream too)
 };
 
 }  // namespace skiff::scheduler

@@ -32,6 +32,9 @@ class InterPodAffinity final : public PreFilterPlugin,
 
   PluginStatus pre_filter(CycleState& state, const PodInfo& pod, const Snapshot& snap) override {
     FilterState fs;
+    if (snap.pods_with_required_anti_affinity == 0 && pod.required_affinity.empty() &&
+        pod.required_anti_affinity.empty())
+      return PluginStatus::skip();  // nothing to count: spare the scan over every node
     for (const auto& n : snap.nodes) {
       if (n->pods_with_required_anti_affinity == 0) continue;
       for (const auto& p : n->pods)
@@ -80,8 +83,11 @@ class InterPodAffinity final : public PreFilterPlugin,
   PluginStatus pre_score(CycleState& state, const PodInfo& pod, const Snapshot& snap,
                          const std::vector<const NodeInfo*>&) override {
     bool has_preferred = !pod.preferred_affinity.empty() || !pod.preferred_anti_affinity.empty();
-    bool any_existing = std::any_of(snap.nodes.begin(), snap.nodes.end(),
-                                    [](const NodeInfoPtr& n) { return n->pods_with_affinity > 0; });
+    bool any_existing =
+        snap.pods_with_affinity >= 0
+            ? snap.pods_with_affinity > 0
+            : std::any_of(snap.nodes.begin(), snap.nodes.end(),
+                          [](const NodeInfoPtr& n) { return n->pods_with_affinity > 0; });
     if (!has_preferred && !any_existing) return PluginStatus::skip();
     PairCounts scores;
     auto add = [&](const NodeInfo& n, const std::string& key, int64_t w) {

@@ -95,7 +95,7 @@ class ImageLocality final : public PreScorePlugin, public ScorePlugin {
       int n = 0;
       if (auto it = snap.image_num_nodes.find(img); it != snap.image_num_nodes.end()) {
         n = it->second;
-      } else if (snap.image_num_nodes.empty()) {
+      } else if (!snap.images_indexed && snap.image_num_nodes.empty()) {
         for (const auto& node : snap.nodes) n += node->image_sizes.count(img) ? 1 : 0;
       }
       spread[img] = static_cast<double>(n) / static_cast<double>(snap.nodes.size());

@@ -20,10 +20,15 @@ void SchedulingQueue::to_active_locked(Entry& e) {
   cv_.notify_one();
 }
 
+void SchedulingQueue::to_backoff_locked(Entry& e) {
+  e.where = Where::kBackoff;
+  backoff_.emplace(e.backoff_until, e.qp.pod->uid);
+  cv_.notify_one();  // pop() recomputes its wake-up time
+}
+
 void SchedulingQueue::to_backoff_or_active_locked(Entry& e) {
   if (e.backoff_until > now_()) {
-    e.where = Where::kBackoff;
-    cv_.notify_one();  // pop() recomputes its wake-up time
+    to_backoff_locked(e);
   } else {
     to_active_locked(e);
   }
@@ -31,8 +36,11 @@ void SchedulingQueue::to_backoff_or_active_locked(Entry& e) {
 
 void SchedulingQueue::flush_backoff_locked() {
   TimePoint t = now_();
-  for (auto& [uid, e] : entries_)
-    if (e.where == Where::kBackoff && e.backoff_until <= t) to_active_locked(e);
+  while (!backoff_.empty() && backoff_.begin()->first <= t) {
+    auto it = entries_.find(backoff_.begin()->second);
+    backoff_.erase(backoff_.begin());
+    if (it != entries_.end() && it->second.where == Where::kBackoff) to_active_locked(it->second);
+  }
 }
 
 void SchedulingQueue::add(PodInfoPtr pod) {
@@ -51,7 +59,10 @@ void SchedulingQueue::add(PodInfoPtr pod) {
   switch (e.where) {
     case Where::kActive: to_active_locked(e); break;
     case Where::kBackoff: break;
-    case Where::kUnschedulable: to_backoff_or_active_locked(e); break;
+    case Where::kUnschedulable:
+      --unschedulable_;
+      to_backoff_or_active_locked(e);
+      break;
     case Where::kInFlight: break;  // the newest version is used if the attempt fails
   }
 }
@@ -60,7 +71,10 @@ void SchedulingQueue::remove(const std::string& uid) {
   std::lock_guard lk(mu_);
   auto it = entries_.find(uid);
   if (it == entries_.end()) return;
-  if (it->second.where == Where::kActive) active_.erase(active_key(*it->second.qp.pod));
+  Entry& e = it->second;
+  if (e.where == Where::kActive) active_.erase(active_key(*e.qp.pod));
+  if (e.where == Where::kBackoff) backoff_.erase({e.backoff_until, uid});
+  if (e.where == Where::kUnschedulable) --unschedulable_;
   entries_.erase(it);
 }
 
@@ -72,10 +86,10 @@ void SchedulingQueue::add_unschedulable(const QueuedPod& qp, bool backoff_only) 
   e.qp.attempts = qp.attempts;
   e.backoff_until = now_() + backoff_for(qp.attempts);
   if (backoff_only || move_request_cycle_ >= qp.cycle) {
-    e.where = Where::kBackoff;
-    cv_.notify_one();
+    to_backoff_locked(e);
   } else {
     e.where = Where::kUnschedulable;
+    ++unschedulable_;
   }
 }
 
@@ -87,8 +101,12 @@ void SchedulingQueue::done(const std::string& uid) {
 
 void SchedulingQueue::move_all_to_active_or_backoff() {
   std::lock_guard lk(mu_);
-  for (auto& [uid, e] : entries_)
-    if (e.where == Where::kUnschedulable) to_backoff_or_active_locked(e);
+  if (unschedulable_ > 0)
+    for (auto& [uid, e] : entries_)
+      if (e.where == Where::kUnschedulable) {
+        --unschedulable_;
+        to_backoff_or_active_locked(e);
+      }
   move_request_cycle_ = cycle_;
 }
 
@@ -111,9 +129,7 @@ std::optional<QueuedPod> SchedulingQueue::pop(std::chrono::milliseconds wait) {
     if (real_now >= deadline) return std::nullopt;
     // Wake for the earliest backoff expiry (in the injected clock's terms) or the deadline.
     auto wake = deadline;
-    TimePoint t = now_();
-    for (const auto& [uid, e] : entries_)
-      if (e.where == Where::kBackoff) wake = std::min(wake, real_now + (e.backoff_until - t));
+    if (!backoff_.empty()) wake = std::min(wake, real_now + (backoff_.begin()->first - now_()));
     cv_.wait_until(lk, std::max(wake, real_now + std::chrono::milliseconds(1)));
   }
 }
@@ -130,13 +146,11 @@ size_t SchedulingQueue::active_size() const {
 }
 size_t SchedulingQueue::backoff_size() const {
   std::lock_guard lk(mu_);
-  return std::count_if(entries_.begin(), entries_.end(),
-                       [](const auto& kv) { return kv.second.where == Where::kBackoff; });
+  return backoff_.size();
 }
 size_t SchedulingQueue::unschedulable_size() const {
   std::lock_guard lk(mu_);
-  return std::count_if(entries_.begin(), entries_.end(),
-                       [](const auto& kv) { return kv.second.where == Where::kUnschedulable; });
+  return unschedulable_;
 }
 bool SchedulingQueue::contains(const std::string& uid) const {
   std::lock_guard lk(mu_);

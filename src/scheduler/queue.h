@@ -67,6 +67,7 @@ class SchedulingQueue {
 
   std::chrono::milliseconds backoff_for(int attempts) const;
   void to_active_locked(Entry& e);
+  void to_backoff_locked(Entry& e);
   void to_backoff_or_active_locked(Entry& e);
   void flush_backoff_locked();
 
@@ -77,6 +78,10 @@ class SchedulingQueue {
   // State below is protected by mu_.
   std::map<std::string, Entry> entries_;  // by uid
   std::set<ActiveKey> active_;
+  // The kBackoff entries by expiry and the number of kUnschedulable ones, so pop() and cluster
+  // events cost O(log n) rather than a walk over every pending pod.
+  std::set<std::pair<TimePoint, std::string>> backoff_;  // (backoff_until, uid)
+  size_t unschedulable_ = 0;
   int64_t cycle_ = 0;
   int64_t move_request_cycle_ = -1;
   bool closed_ = false;

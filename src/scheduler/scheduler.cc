@@ -7,6 +7,7 @@
 #include "client/informer.h"
 #include "common/log.h"
 #include "common/time.h"
+#include "scheduler/preemption.h"
 
 namespace skiff::scheduler {
 
@@ -131,7 +132,9 @@ void SchedulerCore::on_pod_update(const ObjectPtr& old_pod, const ObjectPtr& pod
   auto p = PodInfo::from_json(pod);
   if (!p->node_name.empty()) {
     queue_.remove(p->uid);  // bound (by us or someone else)
-    bool was_terminal = old_pod && PodInfo::from_json(old_pod)->terminal;
+    // Only the old phase matters: no second full parse per update.
+    std::string old_phase = old_pod ? get_string(*old_pod, {"status", "phase"}) : std::string();
+    bool was_terminal = old_phase == "Succeeded" || old_phase == "Failed";
     cache_.add_or_update_pod(p);
     // Resources released or labels changed: pending pods may fit now.
     if ((p->terminal && !was_terminal) ||
@@ -165,7 +168,8 @@ bool SchedulerCore::schedule_one(std::chrono::milliseconds wait) {
     queue_.done(pod->uid);
     return true;
   }
-  Snapshot snap = cache_.snapshot();
+  cache_.update_snapshot(snapshot_);  // O(nodes changed), not O(nodes)
+  const Snapshot& snap = snapshot_;
   ScheduleResult r = profile_->schedule(*pod, snap);
   if (r.code == Code::kSuccess) {
     auto assumed = std::make_shared<PodInfo>(*pod);
@@ -177,6 +181,10 @@ bool SchedulerCore::schedule_one(std::chrono::milliseconds wait) {
     bind_async(assumed, *qp);
     return true;
   }
+  // PostFilter (DefaultPreemption) when the binder can act on it; see preemption.h.
+  if (r.code == Code::kUnschedulable)
+    if (auto* preemptor = dynamic_cast<Preemptor*>(&binder_))
+      preemptor->post_filter(*profile_, *pod, snap, r.fit, events_, binds_);
   std::string msg = r.code == Code::kError ? r.error : r.fit.message();
   SKIFF_LOG(INFO) << "scheduler: unable to schedule " << pod->key << ": " << msg;
   events_.record(*pod, "Warning", "FailedScheduling", msg);
@@ -221,9 +229,9 @@ const api::ResourceInfo& resource(const char* name) {
   return *r;
 }
 
-class ApiBinder final : public Binder {
+class ApiBinder final : public Binder, public ApiPreemptor {
  public:
-  explicit ApiBinder(client::Client& c) : client_(c) {}
+  explicit ApiBinder(client::Client& c) : ApiPreemptor(c), client_(c) {}
   skiff::Status bind(const PodInfo& pod, const std::string& node) override {
     json::object body{
         {"apiVersion", "v1"},
@@ -314,7 +322,10 @@ class ApiEventSink final : public EventSink {
 
 struct Scheduler::Impl {
   Impl(client::Client& c, std::string name)
-      : client(c), binder(c), events(c, name), core(name, binder, events, 4) {}
+      : client(c), binder(c), events(c, name), core(name, binder, events, kBindThreads) {}
+  // Binds in flight at once (upstream: one goroutine per bind). The client's pool has 8
+  // connections; the event writer and the informers' lists need one now and then.
+  static constexpr int kBindThreads = 6;
   client::Client& client;
   ApiBinder binder;
   ApiEventSink events;

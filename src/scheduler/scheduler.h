@@ -103,6 +103,7 @@ class SchedulerCore {
   Cache cache_;
   SchedulingQueue queue_;
   std::unique_ptr<Profile> profile_;  // used only by the scheduling thread
+  Snapshot snapshot_;                 // the scheduling thread's; refreshed each cycle
   // Declared last: its threads use the members above, so it is destroyed (joined) first.
   TaskPool binds_;
 };

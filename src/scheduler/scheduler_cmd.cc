@@ -1,18 +1,22 @@
-// `skiff scheduler --kubeconfig FILE [--scheduler-name NAME] [-v]`: the scheduler as its own
+// `skiff scheduler --kubeconfig FILE [--scheduler-name NAME] [--leader-elect=false] [-v]`: the scheduler as its own
 // process, in the foreground, logging to stderr, until SIGTERM or SIGINT.
+#include <atomic>
 #include <csignal>
+#include <memory>
 #include <cstring>
 #include <iostream>
 #include <string>
 
 #include "client/client.h"
+#include "client/leader_election.h"
 #include "common/log.h"
 #include "scheduler/scheduler.h"
 
 namespace skiff::scheduler {
 namespace {
 int usage() {
-  std::cerr << "usage: skiff scheduler --kubeconfig FILE [--scheduler-name NAME] [-v]\n";
+  std::cerr << "usage: skiff scheduler --kubeconfig FILE [--scheduler-name NAME] "
+               "[--leader-elect=false] [-v]\n";
   return 2;
 }
 }  // namespace
@@ -21,6 +25,7 @@ int usage() {
 int scheduler_main(int argc, char** argv) {
   using namespace skiff;
   std::string kubeconfig, name = "default-scheduler";
+  bool leader_elect = true;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](const std::string& flag, std::string& out) {
@@ -35,6 +40,10 @@ int scheduler_main(int argc, char** argv) {
       return false;
     };
     if (value("--kubeconfig", kubeconfig) || value("--scheduler-name", name)) continue;
+    if (a == "--leader-elect" || a.rfind("--leader-elect=", 0) == 0) {
+      leader_elect = a == "--leader-elect" || a.substr(15) != "false";
+      continue;
+    }
     if (a == "-v" || a == "--verbose") {
       set_log_level(LogLevel::DEBUG);
       continue;
@@ -60,10 +69,30 @@ int scheduler_main(int argc, char** argv) {
 
   client::Client c(*cfg);
   scheduler::Scheduler s(c, name);
-  s.start();
+  // With leader election the scheduler runs only while it holds kube-system/kube-scheduler; a
+  // lost lease ends the process, as upstream's "leaderelection lost".
+  std::unique_ptr<client::LeaderElector> elector;
+  std::atomic<bool> stopping{false};
+  if (leader_elect) {
+    client::LeaderElectionConfig lc;
+    lc.lease_name = "kube-scheduler";
+    lc.on_started_leading = [&s] { s.start(); };
+    lc.on_stopped_leading = [&s, &stopping] {
+      s.stop();
+      if (stopping) return;
+      SKIFF_LOG(ERROR) << "scheduler: leaderelection lost";
+      std::_Exit(1);
+    };
+    elector = std::make_unique<client::LeaderElector>(c, std::move(lc));
+    elector->start();
+  } else {
+    s.start();
+  }
   int sig = 0;
   sigwait(&set, &sig);
   SKIFF_LOG(INFO) << "scheduler: signal " << sig << ", stopping";
+  stopping = true;
+  if (elector) elector->stop();  // stops the scheduler, then releases the lease
   s.stop();
   return 0;
 }

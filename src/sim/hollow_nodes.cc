@@ -3,6 +3,7 @@
 
 #include "common/log.h"
 #include "common/uuid.h"
+#include "sim/pod_lifecycle.h"
 #include "sim/sim.h"
 
 namespace skiff::sim {
@@ -81,6 +82,7 @@ HollowNodes::Stats HollowNodes::stats() const {
   s.heartbeat_errors = heartbeat_errors_.load();
   s.pods_started = pods_started_.load();
   s.pods_deleted = pods_deleted_.load();
+  s.pods_finished = pods_finished_.load();
   s.pod_ips = static_cast<int64_t>(ips_.size());
   return s;
 }
@@ -349,10 +351,12 @@ void HollowNodes::report_loop() {
   while (sleep_until(steady::now() + std::chrono::seconds(30))) {
     auto s = stats();
     if (s.pods_started == last.pods_started && s.pods_deleted == last.pods_deleted &&
+        s.pods_finished == last.pods_finished &&
         s.heartbeat_errors == last.heartbeat_errors)
       continue;
     SKIFF_LOG(INFO) << cfg_.nodes << " nodes, " << s.pod_ips << " pods; started "
-                    << s.pods_started << ", deleted " << s.pods_deleted << ", lease renewals "
+                    << s.pods_started << ", finished " << s.pods_finished << ", deleted " << s.pods_deleted
+                    << ", lease renewals "
                     << s.lease_renewals << ", heartbeat errors " << s.heartbeat_errors;
     last = s;
   }
@@ -374,6 +378,8 @@ void HollowNodes::pod_sync_loop() {
     const auto* host_network = find_path(*p, {"spec", "hostNetwork"});
     if (ip.empty() || (host_network && host_network->is_bool() && host_network->get_bool()))
       continue;
+    auto phase = get_string(*p, {"status", "phase"});
+    if (phase == "Succeeded" || phase == "Failed") continue;  // their address went back
     if (ips_.reserve(client::object_key(*p), node, ip)) ++found;
   }
   SKIFF_LOG(INFO) << "pod cache synced; " << found << " pods already running on sim nodes";
@@ -402,11 +408,51 @@ void HollowNodes::worker_loop() {
   }
 }
 
-HollowNodes::Outcome HollowNodes::reconcile(const std::string& key) {
-  auto forget_pending = [&] {
+void HollowNodes::forget_pod(const std::string& key) {
+  std::lock_guard lock(pending_mu_);
+  pending_.erase(key);
+  finish_at_.erase(key);
+}
+
+HollowNodes::Outcome HollowNodes::run_pod(const std::string& key, const json::object& pod,
+                                          std::chrono::milliseconds run) {
+  auto now = steady::now();
+  steady::time_point due;
+  {
     std::lock_guard lock(pending_mu_);
-    pending_.erase(key);
-  };
+    auto it = finish_at_.find(key);
+    if (it == finish_at_.end()) {  // started before this sim process ran: count from startedAt
+      auto since = pod_running_since(pod);
+      auto left = since ? std::chrono::duration_cast<steady::duration>(*since + run - Clock::now())
+                        : std::chrono::duration_cast<steady::duration>(run);
+      it = finish_at_.emplace(key, now + left).first;
+    }
+    due = it->second;
+  }
+  if (now < due) {
+    queue_.add_after(key, std::chrono::ceil<std::chrono::milliseconds>(due - now));
+    return Outcome::kDone;
+  }
+  const int code = pod_exit_code(pod);
+  auto patch = finished_pod_status(pod, code, Clock::now());
+  auto res = client_.patch(pods_r(), get_string(pod, {"metadata", "namespace"}),
+                           get_string(pod, {"metadata", "name"}), kMergePatch, patch, "status");
+  if (!res && res.error().code != 404) {
+    SKIFF_LOG(DEBUG) << "ending pod " << key << ": " << res.error().message;
+    return Outcome::kRetry;
+  }
+  if (res) ++pods_finished_;
+  if (res && exit_restarts(pod, code)) {  // OnFailure: the containers run again
+    std::lock_guard lock(pending_mu_);
+    finish_at_[key] = steady::now() + run;
+  } else {
+    forget_pod(key);
+  }
+  return Outcome::kDone;
+}
+
+HollowNodes::Outcome HollowNodes::reconcile(const std::string& key) {
+  auto forget_pending = [&] { forget_pod(key); };
   auto pod = informer_->get(key);
   int node = pod ? pod_node(*pod) : -1;
   if (node < 0) {  // gone, or not (any longer) on one of ours
@@ -438,11 +484,24 @@ HollowNodes::Outcome HollowNodes::reconcile(const std::string& key) {
   bool host_network = false;
   if (const auto* h = find_path(obj, {"spec", "hostNetwork"}); h && h->is_bool())
     host_network = h->get_bool();
-  if (phase == "Running" || phase == "Succeeded" || phase == "Failed") {
-    auto ip = get_string(obj, {"status", "podIP"});
-    if (!ip.empty() && !host_network) ips_.reserve(key, node, ip);
+  if (phase == "Succeeded" || phase == "Failed") {  // containers gone: the address goes back
+    ips_.release(key);
     forget_pending();
     return Outcome::kDone;
+  }
+  if (phase == "Running") {
+    auto ip = get_string(obj, {"status", "podIP"});
+    if (!ip.empty() && !host_network) ips_.reserve(key, node, ip);
+    auto run = pod_run_duration(obj, cfg_.pod_run_duration);
+    if (!run) {
+      forget_pending();
+      return Outcome::kDone;
+    }
+    {
+      std::lock_guard lock(pending_mu_);
+      pending_.erase(key);
+    }
+    return run_pod(key, obj, *run);
   }
 
   if (cfg_.pod_start_delay.count() > 0) {
@@ -486,6 +545,11 @@ HollowNodes::Outcome HollowNodes::reconcile(const std::string& key) {
   }
   ++pods_started_;
   forget_pending();
+  if (auto run = pod_run_duration(obj, cfg_.pod_run_duration)) {
+    // Count the run from now; the informer's Running update brings the pod to run_pod().
+    std::lock_guard lock(pending_mu_);
+    finish_at_[key] = steady::now() + *run;
+  }
   return Outcome::kDone;
 }
 

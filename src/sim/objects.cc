@@ -82,6 +82,8 @@ std::string sim_usage() {
          "  --labels k=v,...           extra labels on every node\n"
          "  --taints k[=v]:Effect,...  taints on every node (NoSchedule, PreferNoSchedule, NoExecute)\n"
          "  --pod-start-delay D        time from binding to Running (default 0s)\n"
+         "  --pod-run-duration D       how long pods with restartPolicy Never/OnFailure run\n"
+         "                             before their containers exit (default 1s)\n"
          "  --heartbeat-interval D     lease renewal period (default 10s)\n"
          "  --node-status-interval D   Ready condition heartbeat period (default 1m)\n"
          "  --workers N                pod status workers (default 16)\n"
@@ -123,7 +125,7 @@ Result<SimConfig> parse_sim_flags(int argc, char** argv, bool* help) {
     static const char* const kValued[] = {
         "--kubeconfig", "--nodes",  "--name-prefix",     "--cpu",                "--memory",
         "--pods",       "--labels", "--taints",          "--pod-start-delay",    "--heartbeat-interval",
-        "--node-status-interval",   "--workers"};
+        "--node-status-interval",   "--workers", "--pod-run-duration"};
     if (std::find(std::begin(kValued), std::end(kValued), a) == std::end(kValued))
       return flag_error("unknown flag " + a);
     std::string v = need();
@@ -184,10 +186,11 @@ Result<SimConfig> parse_sim_flags(int argc, char** argv, bool* help) {
         cfg.taints.push_back(std::move(taint));
       }
     } else if (a == "--pod-start-delay" || a == "--heartbeat-interval" ||
-               a == "--node-status-interval") {
+               a == "--node-status-interval" || a == "--pod-run-duration") {
       auto d = duration_flag(v);
       if (!d || d->count() < 0) return bad(v, "want a duration such as 500ms, 2s or 1m");
       if (a == "--pod-start-delay") cfg.pod_start_delay = *d;
+      else if (a == "--pod-run-duration") cfg.pod_run_duration = *d;
       else if (d->count() == 0) return bad(v, "want a positive duration");
       else if (a == "--heartbeat-interval") cfg.heartbeat_interval = *d;
       else cfg.node_status_interval = *d;

@@ -32,6 +32,9 @@ struct SimConfig {
   std::vector<std::pair<std::string, std::string>> labels;  // extra node labels, in flag order
   std::vector<Taint> taints;
   std::chrono::milliseconds pod_start_delay{0};
+  // How long a pod whose restartPolicy is Never or OnFailure runs before its containers exit
+  // (annotation sim.skiff.dev/run-duration overrides it per pod; see pod_lifecycle.h).
+  std::chrono::milliseconds pod_run_duration{1000};
   // How often each node's Lease is renewed (a kubelet: 10 s); renewals of all nodes are spread
   // evenly over this window.
   std::chrono::milliseconds heartbeat_interval{10'000};

@@ -1,7 +1,8 @@
 // `skiff sim`: hollow nodes. Registers N Node objects and acts as their kubelet without
 // containers: renews each node's Lease in kube-node-lease, refreshes the Ready condition, turns
-// pods bound to its nodes Running (addresses from the node's podCIDR, ready containers) and
-// completes their graceful deletion. Stopping it stops the heartbeats and leaves the nodes, so
+// pods bound to its nodes Running (addresses from the node's podCIDR, ready containers), ends
+// the ones meant to finish (restartPolicy Never/OnFailure, pod_lifecycle.h) and completes their
+// graceful deletion. Stopping it stops the heartbeats and leaves the nodes, so
 // the control plane sees dead machines. One process carries thousands of nodes (docs/sim.md).
 #pragma once
 #include <atomic>
@@ -43,6 +44,7 @@ class HollowNodes {
     int64_t heartbeat_errors = 0;
     int64_t pods_started = 0;
     int64_t pods_deleted = 0;
+    int64_t pods_finished = 0;  // container exits written (pod_lifecycle.h), restarts included
     int64_t pod_ips = 0;  // pods holding an address now
   };
   Stats stats() const;
@@ -67,6 +69,9 @@ class HollowNodes {
   void pod_sync_loop();
   void worker_loop();
   Outcome reconcile(const std::string& key);
+  // A Running pod meant to finish: waits (add_after) for its run to end, then exits it.
+  Outcome run_pod(const std::string& key, const json::object& pod, std::chrono::milliseconds run);
+  void forget_pod(const std::string& key);  // drops pending_ and finish_at_ entries
   int pod_node(const json::object& pod) const;
   // Sleeps until `deadline` or stop; false when stopped.
   bool sleep_until(std::chrono::steady_clock::time_point deadline);
@@ -92,9 +97,12 @@ class HollowNodes {
   std::mutex pending_mu_;
   // Pods bound but not yet started, and since when (for --pod-start-delay). Guarded by pending_mu_.
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> pending_;
+  // When the containers of Running pods meant to finish exit (only those pods: restartPolicy
+  // Always pods never enter it). Guarded by pending_mu_.
+  std::unordered_map<std::string, std::chrono::steady_clock::time_point> finish_at_;
 
   std::atomic<int64_t> nodes_registered_{0}, lease_renewals_{0}, heartbeat_errors_{0},
-      pods_started_{0}, pods_deleted_{0};
+      pods_started_{0}, pods_deleted_{0}, pods_finished_{0};
 
   std::mutex life_mu_;
   // Guarded by life_mu_. The informer is declared before the threads that read it and is

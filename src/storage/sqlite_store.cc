@@ -433,9 +433,10 @@ void SqliteStore::run_batch(std::deque<Request*>& batch) {
   }
 
   if (ok && !events.empty()) {
-    // Watchers first, then the state: the hub's revision is never behind current_revision(), so
-    // a watch from any revision a reader has seen is never refused as a future revision.
-    hub_->publish(events, rev);
+    // State and watchers change together, under the state lock (lock order: state_mu_, then
+    // the hub's): a reader never sees a revision the hub does not have yet (a watch from it
+    // would be refused as a future revision), and a watcher never hears of a write that a read
+    // right after could not see (a scheduler binding a pod it was just told about).
     std::unique_lock<std::shared_mutex> lock(state_mu_);
     for (auto& [key, kv] : overlay) {
       if (kv) {
@@ -445,6 +446,7 @@ void SqliteStore::run_batch(std::deque<Request*>& batch) {
       }
     }
     revision_ = rev;
+    hub_->publish(events, rev);
   }
   for (Request* req : batch) {
     if (!ok) {

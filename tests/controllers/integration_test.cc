@@ -94,7 +94,9 @@ class ControllersIntegration : public ::testing::Test {
     posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_adddup2(&fa, 1, 2);
     std::vector<std::string> args = {bin, "server", "--data-dir", dir_, "--bind-address",
-                                     "127.0.0.1", "--port", port, "--no-agent"};
+                                     "127.0.0.1", "--port", port, "--no-agent",
+                                     // The test runs its own ControllerManager.
+                                     "--disable-controllers"};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

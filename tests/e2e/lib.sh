@@ -16,7 +16,8 @@ SERVER_PID=
 teardown() {
   if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; fi
   jobs -p | xargs -r kill 2>/dev/null
-  rm -rf "$TMP"
+  # KEEP_TMP=1 keeps the logs and data of a failed run for debugging.
+  if [ "${KEEP_TMP:-}" = 1 ] && [ "$FAILED" -ne 0 ]; then echo "kept $TMP" >&2; else rm -rf "$TMP"; fi
 }
 trap teardown EXIT
 

@@ -49,7 +49,9 @@ class SchedulerIntegration : public ::testing::Test {
         dup2(fileno(f), 2);
       }
       execl(bin.c_str(), bin.c_str(), "server", "--data-dir", dir_.c_str(), "--bind-address",
-            "127.0.0.1", "--port", port.c_str(), "--no-agent", (char*)nullptr);
+            "127.0.0.1", "--port", port.c_str(), "--no-agent",
+            // The test runs its own scheduler: the embedded one would race it for the pods.
+            "--disable-scheduler", (char*)nullptr);
       _exit(127);
     }
     auto deadline = std::chrono::steady_clock::now() + 60s;

@@ -14,6 +14,7 @@
 #include <functional>
 #include <thread>
 
+#include "sim/pod_lifecycle.h"
 #include "sim/sim.h"
 
 namespace skiff::sim {
@@ -241,6 +242,58 @@ TEST_F(HollowNodesTest, PodStartDelay) {
   EXPECT_EQ(get_string(*p, {"status", "phase"}), "Pending");
   wait_running("late");
   EXPECT_GE(std::chrono::steady_clock::now() - began, 1400ms);
+}
+
+// Pods meant to finish do (pod_lifecycle.h): exit 0 and exit N under Never end the pod, exit N
+// under OnFailure restarts it, restartPolicy Always keeps it running.
+TEST_F(HollowNodesTest, PodsFinish) {
+  auto cfg = config();
+  cfg.nodes = 1;
+  cfg.name_prefix = "fin-";
+  cfg.pod_run_duration = 300ms;
+  HollowNodes sim(*client_, cfg);
+  ASSERT_TRUE(sim.start());
+  auto make = [&](const char* name, const char* policy, const char* code) {
+    json::object md{{"name", name}};
+    if (code) md["annotations"] = json::object{{kExitCodeAnnotation, code}};
+    json::object pod{{"apiVersion", "v1"},
+                     {"kind", "Pod"},
+                     {"metadata", std::move(md)},
+                     {"spec", json::object{{"nodeName", "fin-0"},
+                                           {"restartPolicy", policy},
+                                           {"containers", json::array{json::object{
+                                                              {"name", "c"}, {"image", "x"}}}}}}};
+    auto created = client_->create(res("", "pods"), "default", pod);
+    ASSERT_TRUE(created) << created.error().message;
+  };
+  make("ok", "Never", nullptr);
+  make("bad", "Never", "2");
+  make("crash", "OnFailure", "1");
+  make("forever", "Always", "1");
+  auto phase_is = [&](const char* name, const char* phase) {
+    return poll_until(20s, [&] {
+      auto p = client_->get(res("", "pods"), "default", name);
+      return p && get_string(*p, {"status", "phase"}) == phase;
+    });
+  };
+  EXPECT_TRUE(phase_is("ok", "Succeeded"));
+  EXPECT_TRUE(phase_is("bad", "Failed"));
+  auto bad = client_->get(res("", "pods"), "default", "bad");
+  ASSERT_TRUE(bad);
+  const auto& cs = find_path(*bad, {"status", "containerStatuses"})->as_array().at(0);
+  EXPECT_EQ(get_int(cs, {"state", "terminated", "exitCode"}, -1), 2);
+  bool restarted = poll_until(20s, [&] {
+    auto p = client_->get(res("", "pods"), "default", "crash");
+    const json::value* c = p ? find_path(*p, {"status", "containerStatuses"}) : nullptr;
+    return c && c->is_array() && !c->as_array().empty() &&
+           get_int(c->as_array()[0], {"restartCount"}, 0) >= 2 &&
+           get_string(*p, {"status", "phase"}) == "Running";
+  });
+  EXPECT_TRUE(restarted) << "an OnFailure pod exiting 1 restarts and keeps running";
+  auto forever = client_->get(res("", "pods"), "default", "forever");
+  ASSERT_TRUE(forever);
+  EXPECT_EQ(get_string(*forever, {"status", "phase"}), "Running");
+  EXPECT_GE(sim.stats().pods_finished, 4);  // ok, bad and two restarts of crash
 }
 
 }  // namespace
