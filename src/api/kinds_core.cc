@@ -373,7 +373,7 @@ void validate_endpoints(const json::object& obj, Causes& out) {
   }
 }
 
-void validate_node(const json::object& obj, Causes& out) {
+void validate_node(const json::object& obj, const json::object* old, Causes& out) {
   const auto* spec = obj_at(obj, "spec");
   if (!spec) return;
   if (const auto* taints = arr_at(*spec, "taints")) {
@@ -393,6 +393,24 @@ void validate_node(const json::object& obj, Causes& out) {
   std::string cidr = str_or(*spec, "podCIDR");
   if (!cidr.empty() && !is_cidr(cidr))
     out.push_back(invalid("spec.podCIDR", json::value(cidr), "must be a valid CIDR"));
+  // As upstream: the node IPAM controller (or a kubelet) may set the pod CIDRs once, from empty;
+  // after that they never change, so two writers racing to set them cannot both win.
+  if (old) {
+    const auto* old_spec = obj_at(*old, "spec");
+    auto cidrs_of = [](const json::object* s) {
+      std::vector<std::string> v;
+      if (!s) return v;
+      if (const auto* a = arr_at(*s, "podCIDRs"))
+        for (const auto& c : *a)
+          if (c.is_string()) v.emplace_back(c.get_string());
+      if (v.empty() && !str_or(*s, "podCIDR").empty()) v.push_back(str_or(*s, "podCIDR"));
+      return v;
+    };
+    auto before = cidrs_of(old_spec);
+    if (!before.empty() && cidrs_of(spec) != before)
+      out.push_back(forbidden("spec.podCIDRs",
+                              "node updates may not change podCIDR except from \"\" to valid"));
+  }
 }
 
 void validate_limit_range(const json::object& obj, Causes& out) {
@@ -463,7 +481,7 @@ bool validate_core_kind(const ResourceInfo& r, const json::object& obj, const js
   } else if (k == "Endpoints") {
     validate_endpoints(obj, out);
   } else if (k == "Node") {
-    validate_node(obj, out);
+    validate_node(obj, old, out);
   } else if (k == "LimitRange") {
     validate_limit_range(obj, out);
   } else if (k == "ResourceQuota") {

@@ -20,6 +20,11 @@ class ApiHandler {
   void set_ready(bool ready) { ready_ = ready; }
   // Ends open watches (server shutdown).
   void shutdown() { stopping_ = true; }
+  // The client certificate used towards kubelets (kubelet_proxy.cc). Call before serving.
+  void set_kubelet_client_cert(std::string cert_pem, std::string key_pem) {
+    kubelet_cert_pem_ = std::move(cert_pem);
+    kubelet_key_pem_ = std::move(key_pem);
+  }
 
  private:
   void handle_resource(net::Request& req, const RequestInfo& info, net::ResponseWriter& w);
@@ -37,10 +42,15 @@ class ApiHandler {
   Status evict(const std::string& ns, const std::string& pod, const DeleteOptions& opts);
   void handle_patch(net::Request& req, const RequestInfo& info, const api::ResourceInfo& r,
                     net::ResponseWriter& w);
+  // pods/{log,exec,attach,portforward} and nodes/{name}/proxy (kubelet_proxy.cc): an
+  // upgrade-aware reverse proxy to the node's kubelet.
+  void handle_kubelet_proxy(net::Request& req, const RequestInfo& info, const api::ResourceInfo& r,
+                            net::ResponseWriter& w);
 
   ObjectStore& objects_;
   std::atomic<bool> ready_{false};
   std::atomic<bool> stopping_{false};
+  std::string kubelet_cert_pem_, kubelet_key_pem_;  // set before serving, then read-only
 };
 
 // Helpers shared by the handler's files.

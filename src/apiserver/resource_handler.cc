@@ -172,6 +172,10 @@ void ApiHandler::handle_resource(net::Request& req, const RequestInfo& info,
   }
   if (sub == "eviction" && r->group.empty() && r->resource == "pods")
     return handle_eviction(req, ns, name, w);
+  if (r->group.empty() && ((r->resource == "pods" && (sub == "log" || sub == "exec" ||
+                                                      sub == "attach" || sub == "portforward")) ||
+                           (r->resource == "nodes" && sub == "proxy")))
+    return handle_kubelet_proxy(req, info, *r, w);
   if (!sub.empty() && sub != "status" && sub != "finalize") {
     write_error(w, ApiError::method_not_allowed("the subresource " + sub + " of " + r->resource +
                                                 " is not served yet"));

@@ -18,6 +18,7 @@
 #include "client/client.h"
 #include "client/leader_election.h"
 #include "controllers/controller_manager.h"
+#include "controllers/nodeipam.h"
 #include "scheduler/scheduler.h"
 #include "common/log.h"
 #include "common/time.h"
@@ -112,6 +113,7 @@ void Server::start() {
   for (const auto& a : pki::host_addresses()) ips.push_back(a);
   if (cfg_.bind_address != "0.0.0.0" && cfg_.bind_address != "::") ips.push_back(cfg_.bind_address);
   auto certs = pki::load_or_create_server_pki(cfg_.data_dir, dns, ips);
+  handler_->set_kubelet_client_cert(certs.kubelet_client.cert_pem, certs.kubelet_client.key_pem);
 
   net::ServerOptions opts;
   opts.bind_address = cfg_.bind_address;
@@ -161,6 +163,9 @@ void Server::start() {
     controllers_client_ = component_client("system:kube-controller-manager");
     controllers::ControllerOptions copts;
     copts.node_monitor_grace_period = cfg_.node_monitor_grace_period;
+    copts.cluster_cidr = cfg_.cluster_cidr;
+    copts.node_cidr_mask_size = cfg_.node_cidr_mask_size;
+    copts.allocate_node_cidrs = cfg_.allocate_node_cidrs;
     auto start_controllers = [this, copts] {
       controllers_ = std::make_unique<controllers::ControllerManager>(*controllers_client_, copts);
       controllers_->start();
@@ -284,11 +289,13 @@ void usage() {
                "for node.kubernetes.io/not-ready:NoExecute (default 300)\n"
                "    --default-unreachable-toleration-seconds N  the same for "
                "node.kubernetes.io/unreachable:NoExecute (default 300)\n");
+  std::fputs(controllers::kNodeIpamUsage, stderr);
 }
 }  // namespace
 
 int server_main(int argc, char** argv) {
   ServerConfig cfg;
+  controllers::ControllerOptions ipam_opts;  // only the node IPAM fields are read
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i], val;
     auto eq = a.find('=');
@@ -341,6 +348,12 @@ int server_main(int argc, char** argv) {
       (a == "--default-not-ready-toleration-seconds" ? cfg.default_not_ready_toleration_seconds
                                                      : cfg.default_unreachable_toleration_seconds) = n;
     }
+    else if (auto ipam = controllers::apply_node_ipam_flag(a, has_val, need, ipam_opts)) {
+      if (!*ipam) {
+        std::fprintf(stderr, "skiff server: %s\n", ipam->error().message.c_str());
+        return 2;
+      }
+    }
     else if (a == "-v" || a == "--verbose") set_log_level(LogLevel::DEBUG);
     else if (a == "-h" || a == "--help") {
       usage();
@@ -351,6 +364,13 @@ int server_main(int argc, char** argv) {
       return 2;
     }
   }
+  if (auto st = controllers::check_node_ipam_options(ipam_opts); !st) {
+    std::fprintf(stderr, "skiff server: %s\n", st.error().message.c_str());
+    return 2;
+  }
+  cfg.cluster_cidr = ipam_opts.cluster_cidr;
+  cfg.node_cidr_mask_size = ipam_opts.node_cidr_mask_size;
+  cfg.allocate_node_cidrs = ipam_opts.allocate_node_cidrs;
   if (cfg.port < 0 || cfg.port > 65535) {
     std::fprintf(stderr, "skiff server: --port %d is out of range\n", cfg.port);
     return 2;

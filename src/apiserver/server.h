@@ -43,6 +43,10 @@ struct ServerConfig {
   std::chrono::milliseconds node_monitor_grace_period = std::chrono::seconds(40);
   int64_t default_not_ready_toleration_seconds = 300;
   int64_t default_unreachable_toleration_seconds = 300;
+  // Node IPAM (upstream's kube-controller-manager flags; see controllers/nodeipam.h).
+  std::string cluster_cidr = "10.244.0.0/16";  // "" = no podCIDR allocation
+  int node_cidr_mask_size = 24;
+  bool allocate_node_cidrs = true;
 };
 
 class Server {

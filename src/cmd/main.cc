@@ -7,10 +7,14 @@
 #include "apiserver/server.h"
 #include "common/version.h"
 #include "controllers/controller_manager.h"
+#include "images/images.h"
 #include "kubectl/kubectl.h"
 #include "sim/sim.h"
 
 int scheduler_main(int argc, char** argv);  // src/scheduler/scheduler_cmd.cc
+namespace skiff::streaming {
+int debug_kubelet_main(int argc, char** argv);  // src/streaming/debug_kubelet.cc (a test tool)
+}
 
 namespace {
 void usage() {
@@ -24,6 +28,8 @@ void usage() {
                "  controller-manager  run the controllers against an API server\n"
                "  sim                 simulated (hollow) nodes for scheduling and scale tests\n"
                "  kubectl             the kubectl tool (also when the binary is called kubectl)\n"
+               "  images              import, list, remove and pull images on this node\n"
+               "  debug-kubelet       a test tool: kubelet streaming endpoints on the host\n"
                "  version             print the version\n\n"
                "Run `skiff COMMAND --help` for a command's flags.\n");
 }
@@ -44,6 +50,8 @@ int main(int argc, char** argv) {
   if (cmd == "scheduler") return scheduler_main(argc - 1, argv + 1);
   if (cmd == "controller-manager") return skiff::controllers::controller_manager_main(argc - 1, argv + 1);
   if (cmd == "sim") return skiff::sim::sim_main(argc - 1, argv + 1);
+  if (cmd == "images") return skiff::images::images_main(argc - 1, argv + 1);
+  if (cmd == "debug-kubelet") return skiff::streaming::debug_kubelet_main(argc - 1, argv + 1);
   if (cmd == "version" || cmd == "--version") {
     std::printf("skiff version %s (Kubernetes API %s, commit %s)\n", skiff::kSkiffVersion,
                 skiff::kKubeGitVersion, skiff::kSkiffCommit);

@@ -50,8 +50,6 @@ json::object apps_owner_ref(const json::object& owner, const char* kind);
 // longer match the selector), like upstream's PodControllerRefManager.
 Result<std::vector<client::ObjectPtr>> claim_pods(client::Client& c, const client::Informer& pods,
                                                   const json::object& owner, const char* kind);
-// "ns/name" of the owner of kind `kind` a pod's controllerRef names, or "".
-std::string owner_key_of(const json::object& pod, const char* kind);
 
 // ---------------- DaemonSet logic ----------------
 

@@ -15,6 +15,7 @@
 #include "controllers/batch.h"
 #include "controllers/controllers.h"
 #include "controllers/garbage_collector.h"
+#include "controllers/nodeipam.h"
 #include "controllers/nodes.h"
 #include "controllers/services.h"
 
@@ -83,6 +84,10 @@ const std::vector<Registration>& registrations() {
       {"statefulset",
        [](client::Client& c, InformerFactory& f, const ControllerOptions& o) {
          return std::make_unique<StatefulSetController>(c, f, o.workers);
+       }},
+      {"nodeipam",
+       [](client::Client& c, InformerFactory& f, const ControllerOptions& o) {
+         return make_node_ipam_controller(c, f, o);
        }},
       {"garbagecollector",
        [](client::Client& c, InformerFactory& f, const ControllerOptions& o) {
@@ -188,18 +193,42 @@ int controller_manager_main(int argc, char** argv) {
         return 2;
       }
       opts.node_monitor_grace_period = *d;
+    } else if (a == "--cluster-cidr" || a.rfind("--cluster-cidr=", 0) == 0 ||
+               a == "--node-cidr-mask-size" || a.rfind("--node-cidr-mask-size=", 0) == 0 ||
+               a == "--allocate-node-cidrs" || a.rfind("--allocate-node-cidrs=", 0) == 0) {
+      auto eq = a.find('=');
+      std::string flag = a.substr(0, eq);
+      bool has_val = eq != std::string::npos;
+      bool missing = false;
+      auto value = [&]() -> std::string {
+        if (has_val) return a.substr(eq + 1);
+        if (i + 1 < argc) return argv[++i];
+        missing = true;
+        return "";
+      };
+      auto st = *apply_node_ipam_flag(flag, has_val, value, opts);
+      if (missing || !st) {
+        std::cerr << "controller-manager: "
+                  << (missing ? flag + " needs a value" : st.error().message) << "\n";
+        return 2;
+      }
     } else if (a == "--leader-elect" || a.rfind("--leader-elect=", 0) == 0) {
       leader_elect = a == "--leader-elect" || a.substr(15) != "false";
     } else if (a == "-v" || a == "--verbose") {
       set_log_level(LogLevel::DEBUG);
     } else if (a == "-h" || a == "--help") {
       std::cout << "Usage: skiff controller-manager --kubeconfig FILE [--node-monitor-grace-period "
-                   "DURATION (default 40s)] [--leader-elect=false] [-v]\n";
+                   "DURATION (default 40s)] [--leader-elect=false] [-v]\n"
+                << kNodeIpamUsage;
       return 0;
     } else {
       std::cerr << "controller-manager: unknown argument " << a << "\n";
       return 2;
     }
+  }
+  if (auto st = check_node_ipam_options(opts); !st) {
+    std::cerr << "controller-manager: " << st.error().message << "\n";
+    return 2;
   }
   if (kubeconfig.empty()) {
     std::cerr << "controller-manager: --kubeconfig is required\n";

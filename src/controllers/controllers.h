@@ -55,6 +55,12 @@ struct ControllerOptions {
   // --terminated-pod-gc-threshold; <= 0 keeps them all).
   std::chrono::milliseconds pod_gc_period = std::chrono::seconds(5);
   int64_t terminated_pod_gc_threshold = 12500;
+  // Node IPAM (nodeipam.h): every node gets a /node_cidr_mask_size subnet of cluster_cidr as
+  // spec.podCIDR (upstream's --cluster-cidr, --node-cidr-mask-size). Empty = no allocation
+  // (upstream's --allocate-node-cidrs=false).
+  std::string cluster_cidr = "10.244.0.0/16";
+  int node_cidr_mask_size = 24;
+  bool allocate_node_cidrs = true;  // --allocate-node-cidrs=false turns node IPAM off too
 };
 
 // Something the ControllerManager starts (after the informers synced) and stops.

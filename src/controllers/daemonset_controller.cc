@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 
+#include "apimachinery/node_matching.h"
 #include "apimachinery/selectors.h"
 #include "controllers/apps.h"
 
@@ -12,73 +13,6 @@ namespace {
 using client::ObjectPtr;
 
 constexpr const char* kComponent = "daemonset-controller";
-
-// ---- taints, tolerations and node selector terms ----
-
-bool tolerates(const json::value& tol, const json::value& taint) {
-  const std::string effect = get_string(tol, {"effect"});
-  if (!effect.empty() && effect != get_string(taint, {"effect"})) return false;
-  const std::string key = get_string(tol, {"key"}), op = get_string(tol, {"operator"}, "Equal");
-  if (op == "Exists") return key.empty() || key == get_string(taint, {"key"});
-  return key == get_string(taint, {"key"}) && get_string(tol, {"value"}) == get_string(taint, {"value"});
-}
-
-// Whether a taint with one of the effects is not tolerated.
-bool has_untolerated(const json::value* taints, const json::value* tols,
-                     std::initializer_list<std::string_view> effects) {
-  if (!taints || !taints->is_array()) return false;
-  for (const auto& t : taints->as_array()) {
-    const std::string e = get_string(t, {"effect"});
-    if (std::find(effects.begin(), effects.end(), e) == effects.end()) continue;
-    bool ok = false;
-    if (tols && tols->is_array())
-      for (const auto& tol : tols->as_array()) ok = ok || tolerates(tol, t);
-    if (!ok) return true;
-  }
-  return false;
-}
-
-bool requirement_matches(const json::value& req, const std::string* value) {
-  const std::string op = get_string(req, {"operator"});
-  std::vector<std::string> values;
-  if (const json::value* v = find_path(req, {"values"}); v && v->is_array())
-    for (const auto& s : v->as_array())
-      if (s.is_string()) values.emplace_back(s.as_string());
-  const bool in = value && std::find(values.begin(), values.end(), *value) != values.end();
-  if (op == "In") return in;
-  if (op == "NotIn") return !in;
-  if (op == "Exists") return value != nullptr;
-  if (op == "DoesNotExist") return value == nullptr;
-  if ((op == "Gt" || op == "Lt") && value && values.size() == 1) {
-    try {
-      long long have = std::stoll(*value), bound = std::stoll(values[0]);
-      return op == "Gt" ? have > bound : have < bound;
-    } catch (...) {
-      return false;
-    }
-  }
-  return false;
-}
-
-// A NodeSelectorTerm: matchExpressions on labels and matchFields on metadata.name, ANDed; an
-// empty term matches nothing (upstream).
-bool term_matches(const json::value& term, const json::object* labels, const std::string& node) {
-  const json::value* exprs = find_path(term, {"matchExpressions"});
-  const json::value* fields = find_path(term, {"matchFields"});
-  const bool has_exprs = exprs && exprs->is_array() && !exprs->as_array().empty();
-  const bool has_fields = fields && fields->is_array() && !fields->as_array().empty();
-  if (!has_exprs && !has_fields) return false;
-  if (has_exprs)
-    for (const auto& r : exprs->as_array()) {
-      const json::value* v = labels ? labels->if_contains(get_string(r, {"key"})) : nullptr;
-      std::string s = v && v->is_string() ? std::string(v->as_string()) : "";
-      if (!requirement_matches(r, v ? &s : nullptr)) return false;
-    }
-  if (has_fields)
-    for (const auto& r : fields->as_array())
-      if (get_string(r, {"key"}) != "metadata.name" || !requirement_matches(r, &node)) return false;
-  return true;
-}
 
 json::object toleration(const char* key, const char* effect) {
   return json::object{{"key", key}, {"operator", "Exists"}, {"effect", effect}};
@@ -116,26 +50,14 @@ NodeFit daemon_node_fit(const json::object& node, const json::object& pod_spec) 
   const std::string node_name = name_of(node);
   if (std::string want = get_string(pod_spec, {"nodeName"}); !want.empty() && want != node_name)
     return {};
-  const json::value* lv = find_path(node, {"metadata", "labels"});
-  const json::object* labels = lv && lv->is_object() ? &lv->as_object() : nullptr;
-  if (const json::value* sel = pod_spec.if_contains("nodeSelector"); sel && sel->is_object())
-    for (const auto& kv : sel->as_object()) {
-      const json::value* v = labels ? labels->if_contains(kv.key()) : nullptr;
-      if (!v || *v != kv.value()) return {};
-    }
-  if (const json::value* req = find_path(pod_spec, {"affinity", "nodeAffinity",
-                                                    "requiredDuringSchedulingIgnoredDuringExecution",
-                                                    "nodeSelectorTerms"});
-      req && req->is_array()) {
-    bool any = false;
-    for (const auto& term : req->as_array()) any = any || term_matches(term, labels, node_name);
-    if (!any) return {};
-  }
-  const json::value* taints = find_path(node, {"spec", "taints"});
-  const json::value* tols = pod_spec.if_contains("tolerations");
+  if (!RequiredNodeAffinity::from_pod_spec(pod_spec).matches(
+          string_map(find_path(node, {"metadata", "labels"})), node_name))
+    return {};
+  const std::vector<Taint> taints = parse_taints(find_path(node, {"spec", "taints"}));
+  const std::vector<Toleration> tols = parse_tolerations(pod_spec.if_contains("tolerations"));
   NodeFit fit;
-  fit.should_continue_running = !has_untolerated(taints, tols, {"NoExecute"});
-  fit.should_run = fit.should_continue_running && !has_untolerated(taints, tols, {"NoSchedule"});
+  fit.should_continue_running = !find_untolerated(taints, tols, {"NoExecute"});
+  fit.should_run = fit.should_continue_running && !find_untolerated(taints, tols, {"NoSchedule"});
   return fit;
 }
 

@@ -11,25 +11,11 @@ namespace skiff::controllers {
 namespace {
 using client::ObjectPtr;
 
-const json::object* object_at(const json::object& o, std::initializer_list<std::string_view> p) {
-  const json::value* v = find_path(o, p);
-  return v && v->is_object() ? &v->as_object() : nullptr;
-}
-
 bool is_headless(const json::object& svc) { return get_string(svc, {"spec", "clusterIP"}) == "None"; }
 
 // The IP family of an address: IPv6 if it has a colon.
 const char* family_of(const std::string& ip) {
   return ip.find(':') != std::string::npos ? "IPv6" : "IPv4";
-}
-
-// Labels of a service's Endpoints: the service's, plus the headless marker.
-json::object endpoints_labels(const json::object& svc) {
-  json::object labels;
-  if (const json::object* l = object_at(svc, {"metadata", "labels"})) labels = *l;
-  labels.erase(kHeadlessLabel);
-  if (is_headless(svc)) labels[kHeadlessLabel] = "";
-  return labels;
 }
 
 // "ip/uid": identifies an address across ports.
@@ -38,16 +24,30 @@ std::string address_key(const json::object& a) {
 }
 }  // namespace
 
+const json::object* find_object(const json::object& o,
+                                std::initializer_list<std::string_view> path) {
+  const json::value* v = find_path(o, path);
+  return v && v->is_object() ? &v->as_object() : nullptr;
+}
+
+json::object endpoints_labels(const json::object& svc) {
+  json::object labels;
+  if (const json::object* l = find_object(svc, {"metadata", "labels"})) labels = *l;
+  labels.erase(kHeadlessLabel);
+  if (is_headless(svc)) labels[kHeadlessLabel] = "";
+  return labels;
+}
+
 bool service_has_selector(const json::object& svc) {
-  const json::object* sel = object_at(svc, {"spec", "selector"});
+  const json::object* sel = find_object(svc, {"spec", "selector"});
   return sel && !sel->empty();
 }
 
 bool service_selects(const json::object& svc, const json::object& pod) {
   if (ns_of(svc) != ns_of(pod)) return false;
-  const json::object* sel = object_at(svc, {"spec", "selector"});
+  const json::object* sel = find_object(svc, {"spec", "selector"});
   if (!sel || sel->empty()) return false;
-  const json::object* labels = object_at(pod, {"metadata", "labels"});
+  const json::object* labels = find_object(pod, {"metadata", "labels"});
   if (!labels) return false;
   for (const auto& kv : *sel) {
     const json::value* v = labels->if_contains(kv.key());
@@ -282,7 +282,7 @@ Status EndpointsController::sync(const std::string& key) {
   ObjectPtr cur = endpoints_.get(key);
   if (cur) {
     const json::value* cs = cur->if_contains("subsets");
-    const json::object* cl = object_at(*cur, {"metadata", "labels"});
+    const json::object* cl = find_object(*cur, {"metadata", "labels"});
     if (canonical_json(cs ? *cs : json::value(json::array{})) == canonical_json(subsets) &&
         canonical_json(cl ? json::value(*cl) : json::value(json::object{})) ==
             canonical_json(labels))

@@ -12,11 +12,6 @@ namespace skiff::controllers {
 namespace {
 using client::ObjectPtr;
 
-const json::object* object_at(const json::object& o, std::initializer_list<std::string_view> p) {
-  const json::value* v = find_path(o, p);
-  return v && v->is_object() ? &v->as_object() : nullptr;
-}
-
 bool flag(const json::object& o, std::initializer_list<std::string_view> p) {
   const json::value* v = find_path(o, p);
   return v && v->is_bool() && v->as_bool();
@@ -45,13 +40,11 @@ std::string address_type(const json::object& svc) {
   return "IPv4";
 }
 
+// The Endpoints' labels plus the slice's service name and manager.
 json::object slice_labels(const json::object& svc) {
-  json::object labels;
-  if (const json::object* l = object_at(svc, {"metadata", "labels"})) labels = *l;
-  for (const char* k : {kServiceNameLabel, kManagedByLabel, kHeadlessLabel}) labels.erase(k);
+  json::object labels = endpoints_labels(svc);
   labels[kServiceNameLabel] = name_of(svc);
   labels[kManagedByLabel] = kSliceControllerName;
-  if (get_string(svc, {"spec", "clusterIP"}) == "None") labels[kHeadlessLabel] = "";
   return labels;
 }
 

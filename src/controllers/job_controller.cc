@@ -11,11 +11,7 @@ using namespace std::chrono;
 constexpr const char* kMergePatch = "application/merge-patch+json";
 
 // The Job key a pod's controller reference names, or "".
-std::string owner_job_key(const json::object& pod) {
-  const json::object* ref = controller_ref(pod);
-  if (!ref || get_string(*ref, {"kind"}) != "Job") return {};
-  return ns_of(pod) + "/" + get_string(*ref, {"name"});
-}
+std::string owner_job_key(const json::object& pod) { return owner_key_of(pod, "Job"); }
 
 std::optional<int64_t> opt_int(const json::object& o, std::initializer_list<std::string_view> path) {
   const json::value* v = find_path(o, path);

@@ -23,6 +23,9 @@ inline constexpr const char* kMaxReplicasAnnotation = "deployment.kubernetes.io/
 
 // The ownerReference with controller:true, or nullptr.
 const json::object* controller_ref(const json::object& obj);
+// "ns/name" of the owner of kind `kind` a pod's controllerRef names, or "" (the key the owner's
+// controller queues). Defined in history.cc.
+std::string owner_key_of(const json::object& pod, const char* kind);
 // Non-terminal and not being deleted: counts towards a ReplicaSet's replicas.
 bool is_pod_active(const json::object& pod);
 bool is_pod_ready(const json::object& pod);

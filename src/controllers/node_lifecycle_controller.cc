@@ -1,5 +1,5 @@
-// The node lifecycle controller and its NoExecute taint manager (see nodes.h), and the taint,
-// toleration and node-condition logic they share.
+// The node lifecycle controller and its NoExecute taint manager (see nodes.h), and the
+// NoExecute eviction and node-condition logic they share.
 #include <algorithm>
 #include <cstdio>
 
@@ -82,40 +82,7 @@ void write_event(client::Client& c, const json::object& pod, const char* reason,
 }
 }  // namespace
 
-// ---- taints and tolerations ----
-
-std::vector<Taint> taints_of(const json::object& node) {
-  std::vector<Taint> out;
-  const json::value* ts = find_path(node, {"spec", "taints"});
-  if (!ts || !ts->is_array()) return out;
-  for (const auto& t : ts->as_array()) {
-    Taint taint{get_string(t, {"key"}), get_string(t, {"value"}), get_string(t, {"effect"}), {}};
-    if (auto ta = get_string(t, {"timeAdded"}); !ta.empty()) taint.time_added = parse_rfc3339(ta);
-    out.push_back(std::move(taint));
-  }
-  return out;
-}
-
-std::vector<Toleration> tolerations_of(const json::object& pod) {
-  std::vector<Toleration> out;
-  const json::value* ts = find_path(pod, {"spec", "tolerations"});
-  if (!ts || !ts->is_array()) return out;
-  for (const auto& t : ts->as_array()) {
-    Toleration tol{get_string(t, {"key"}), get_string(t, {"operator"}, "Equal"),
-                   get_string(t, {"value"}), get_string(t, {"effect"}), {}};
-    if (const json::value* s = find_path(t, {"tolerationSeconds"}); s && s->is_number())
-      tol.seconds = get_int(t, {"tolerationSeconds"});
-    out.push_back(std::move(tol));
-  }
-  return out;
-}
-
-bool tolerates(const Toleration& t, const Taint& taint) {
-  if (!t.effect.empty() && t.effect != taint.effect) return false;
-  if (t.op == "Exists") return t.key.empty() || t.key == taint.key;
-  if (t.key != taint.key) return false;
-  return t.op.empty() || t.op == "Equal" ? t.value == taint.value : false;
-}
+// ---- NoExecute taints ----
 
 NoExecuteDecision noexecute_decision(const std::vector<Taint>& taints,
                                      const std::vector<Toleration>& tolerations,
@@ -126,7 +93,7 @@ NoExecuteDecision noexecute_decision(const std::vector<Taint>& taints,
     // Upstream takes the first toleration that matches each taint.
     const Toleration* used = nullptr;
     for (const auto& t : tolerations)
-      if (tolerates(t, taint)) {
+      if (t.tolerates(taint)) {
         used = &t;
         break;
       }
@@ -374,7 +341,7 @@ std::chrono::milliseconds NodeLifecycleController::tick() {
     if (condition_status(node, "Ready") != "True") mark_pods_not_ready(on_node);
 
     // Taint manager.
-    std::vector<Taint> ts = taints_of(node);
+    std::vector<Taint> ts = parse_taints(find_path(node, {"spec", "taints"}));
     bool any_noexecute = false;
     for (auto& t : ts) {
       if (t.effect != "NoExecute") continue;
@@ -388,7 +355,8 @@ std::chrono::milliseconds NodeLifecycleController::tick() {
     if (!any_noexecute) continue;
     for (const auto& p : on_node) {
       if (find_path(*p, {"metadata", "deletionTimestamp"})) continue;
-      auto d = noexecute_decision(ts, tolerations_of(*p), wall);
+      auto tols = parse_tolerations(find_path(*p, {"spec", "tolerations"}));
+      auto d = noexecute_decision(ts, tols, wall);
       if (d.evict_now) {
         evict(*p, name);
       } else if (d.evict_at) {

@@ -8,7 +8,7 @@
 //    the budget pods/eviction (src/apiserver/eviction.cc) spends.
 //  - PodGCController: deletes pods bound to nodes that no longer exist, terminated pods beyond a
 //    threshold, unscheduled pods being deleted and terminating pods on out-of-service nodes.
-// The pure decision logic (taints, tolerations, node conditions, PDB arithmetic) is declared
+// The pure decision logic (NoExecute evictions, node conditions, PDB arithmetic) is declared
 // here too and unit-tested in tests/controllers/nodes_logic_test.cc.
 #pragma once
 #include <chrono>
@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "apimachinery/node_matching.h"
 #include "common/time.h"
 #include "controllers/controllers.h"
 
@@ -30,21 +31,8 @@ inline constexpr const char* kTaintUnreachable = "node.kubernetes.io/unreachable
 inline constexpr const char* kTaintUnschedulable = "node.kubernetes.io/unschedulable";
 inline constexpr const char* kTaintOutOfService = "node.kubernetes.io/out-of-service";
 
-// ---- pure logic: taints and tolerations ----
-
-struct Taint {
-  std::string key, value, effect;
-  std::optional<Clock::time_point> time_added;
-};
-struct Toleration {
-  std::string key, op = "Equal", value, effect;
-  std::optional<int64_t> seconds;  // tolerationSeconds; absent = forever
-};
-std::vector<Taint> taints_of(const json::object& node);
-std::vector<Toleration> tolerations_of(const json::object& pod);
-// Upstream's Toleration.ToleratesTaint: empty effect matches all effects, empty key with Exists
-// matches every taint, Equal compares values.
-bool tolerates(const Toleration& t, const Taint& taint);
+// ---- pure logic: the NoExecute taint manager ----
+// (Taint, Toleration and their matching are apimachinery/node_matching.h's.)
 
 // What the taint manager does with a pod on a node with these taints: evict now (a NoExecute
 // taint is not tolerated, or a toleration's time is up), at a time, or never.

@@ -112,7 +112,7 @@ std::chrono::milliseconds PodGCController::tick() {
     if (!being_deleted(*p)) continue;
     auto n = nodes_.get(node);
     if (!n || condition_status(*n, "Ready") == "True") continue;
-    for (const auto& t : taints_of(*n))
+    for (const auto& t : parse_taints(find_path(*n, {"spec", "taints"})))
       if (t.key == kTaintOutOfService) {
         force_delete(*p, "DeletionByPodGC", "PodGC: node is out of service");
         break;

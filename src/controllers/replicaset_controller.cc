@@ -15,11 +15,7 @@ const json::object* labels_of(const json::object& o) {
 }
 
 // The RS key a pod's controller reference names, or "".
-std::string owner_rs_key(const json::object& pod) {
-  const json::object* ref = controller_ref(pod);
-  if (!ref || get_string(*ref, {"kind"}) != "ReplicaSet") return {};
-  return ns_of(pod) + "/" + get_string(*ref, {"name"});
-}
+std::string owner_rs_key(const json::object& pod) { return owner_key_of(pod, "ReplicaSet"); }
 }  // namespace
 
 QueueController::~QueueController() { stop(); }

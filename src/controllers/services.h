@@ -25,6 +25,13 @@ inline constexpr size_t kMaxEndpointsPerSlice = 100;  // upstream --max-endpoint
 
 // ---- pure logic shared by the Endpoints and EndpointSlice controllers ----
 
+// The object at a path of keys, or nullptr when absent or not an object.
+const json::object* find_object(const json::object& o,
+                                std::initializer_list<std::string_view> path);
+// Labels of a service's Endpoints (and the base of its EndpointSlices'): the service's, with
+// the headless marker set exactly when the service is headless.
+json::object endpoints_labels(const json::object& svc);
+
 // spec.selector of a Service (a plain map) against a pod's labels. An absent or empty selector
 // selects nothing: such services get user-managed endpoints.
 bool service_selects(const json::object& svc, const json::object& pod);

@@ -37,6 +37,22 @@ struct Request {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
+// A byte stream taken over from HTTP (a hijacked server connection after an upgrade, or a TLS
+// client connection to a backend). Blocking I/O; one thread at a time. fd() and pending() let a
+// caller poll(2) several streams on one thread: read_some blocks only when !pending() and the
+// socket is not readable (a partially received TLS record aside).
+class RawStream {
+ public:
+  virtual ~RawStream() = default;
+  // Reads up to n bytes; 0 at end of stream, -1 on an error (or the server stopping).
+  virtual long read_some(char* buf, size_t n) = 0;
+  // Writes everything; false on an error or when a write stays blocked past the write timeout.
+  virtual bool write_all(std::string_view data) = 0;
+  virtual int fd() const = 0;
+  // True when bytes already received are buffered (in TLS or HTTP parser buffers).
+  virtual bool pending() = 0;
+};
+
 class ResponseWriter {
  public:
   virtual ~ResponseWriter() = default;
@@ -51,6 +67,13 @@ class ResponseWriter {
   virtual void end_stream() = 0;
   // True when the peer has closed the connection or the server is stopping (polls the socket).
   virtual bool client_gone() = 0;
+  // Takes over the connection (protocol upgrades, reverse proxies): instead of a response, the
+  // handler reads and writes raw bytes (e.g. "HTTP/1.1 101 ...", then frames) on the returned
+  // stream, which starts with any bytes the client sent after the request. Call before any
+  // response; the stream lives until the handler returns, then the server closes the
+  // connection. nullptr when unsupported or a response was already started. Reads have no
+  // deadline; stop() ends them.
+  virtual RawStream* hijack() { return nullptr; }
 };
 
 using Handler = std::function<void(Request&, ResponseWriter&)>;

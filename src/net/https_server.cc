@@ -180,18 +180,70 @@ struct HttpsServer::Impl {
 
 namespace {
 
+// A connection taken over by its handler (ResponseWriter::hijack): bytes the HTTP parser read
+// past the request come first, then the TLS stream itself.
+class HijackedStream final : public RawStream {
+ public:
+  HijackedStream(const std::atomic<bool>& stopping, std::chrono::seconds write_timeout, Conn& c,
+                 TlsStream& s, beast::flat_buffer& buf)
+      : stopping_(stopping), write_timeout_(write_timeout), c_(c), s_(s), buf_(buf) {}
+
+  long read_some(char* out, size_t n) override {
+    if (stopping_) return -1;
+    if (buf_.size() > 0) {
+      size_t k = asio::buffer_copy(asio::buffer(out, n), buf_.data());
+      buf_.consume(k);
+      return static_cast<long>(k);
+    }
+    error_code ec;
+    size_t k = s_.read_some(asio::buffer(out, n), ec);
+    if (ec == asio::error::eof || ec == ssl::error::stream_truncated) return 0;
+    return ec ? -1 : static_cast<long>(k);
+  }
+  bool write_all(std::string_view data) override {
+    if (stopping_) return false;
+    error_code ec;
+    c_.set_deadline(write_timeout_);
+    asio::write(s_, asio::buffer(data.data(), data.size()), ec);
+    c_.clear_deadline();
+    return !ec;
+  }
+  int fd() const override { return c_.fd; }
+  bool pending() override {
+    // Decrypted bytes, a buffered record, or ciphertext asio's engine holds in its BIO pair.
+    SSL* ssl = s_.native_handle();
+    return buf_.size() > 0 || SSL_pending(ssl) > 0 || SSL_has_pending(ssl) ||
+           BIO_ctrl_pending(SSL_get_rbio(ssl)) > 0;
+  }
+
+ private:
+  const std::atomic<bool>& stopping_;
+  const std::chrono::seconds write_timeout_;
+  Conn& c_;
+  TlsStream& s_;
+  beast::flat_buffer& buf_;
+};
+
 // The ResponseWriter of one request, used on its connection's thread.
 class ConnWriter final : public ResponseWriter {
  public:
   ConnWriter(const std::atomic<bool>& stopping, std::chrono::seconds write_timeout, Conn& c,
-             TlsStream& s, unsigned version, bool keep_alive, bool head)
+             TlsStream& s, beast::flat_buffer& buf, unsigned version, bool keep_alive, bool head)
       : stopping_(stopping),
         write_timeout_(write_timeout),
         c_(c),
         s_(s),
+        buf_(buf),
         version_(version),
         want_keep_alive_(keep_alive),
         head_(head) {}
+
+  RawStream* hijack() override {
+    if (state_ != State::kNone) return nullptr;
+    state_ = State::kHijacked;
+    hijacked_ = std::make_unique<HijackedStream>(stopping_, write_timeout_, c_, s_, buf_);
+    return hijacked_.get();
+  }
 
   void respond(int status, std::string_view content_type, std::string body,
                const Headers& extra) override {
@@ -247,7 +299,7 @@ class ConnWriter final : public ResponseWriter {
   }
 
   bool write_chunk(std::string_view data) override {
-    if (state_ != State::kStreaming || client_gone()) return false;
+    if (state_ != State::kStreaming || client_gone()) return false;  // also when hijacked
     if (data.empty() || head_) return true;  // an empty chunk would end the stream
     error_code ec;
     c_.set_deadline(write_timeout_);
@@ -281,6 +333,7 @@ class ConnWriter final : public ResponseWriter {
   // After the handler: completes what it left open. Returns whether the connection may serve
   // another request.
   bool finish(const std::string& error) {
+    if (state_ == State::kHijacked) return false;  // the handler owned it; close
     if (state_ == State::kNone) {
       if (!broken_) {
         ApiError e = ApiError::internal(error.empty() ? "the handler sent no response" : error);
@@ -294,11 +347,13 @@ class ConnWriter final : public ResponseWriter {
   }
 
  private:
-  enum class State { kNone, kResponded, kStreaming, kEnded };
+  enum class State { kNone, kResponded, kStreaming, kEnded, kHijacked };
   const std::atomic<bool>& stopping_;  // the server's
   const std::chrono::seconds write_timeout_;
   Conn& c_;
   TlsStream& s_;
+  beast::flat_buffer& buf_;  // the connection's read buffer (bytes past the request)
+  std::unique_ptr<HijackedStream> hijacked_;
   const unsigned version_;
   const bool want_keep_alive_;  // what the request asked for
   const bool head_;
@@ -557,7 +612,7 @@ void HttpsServer::Impl::serve(Conn& c, TlsStream& s) {
     req.cert_user = cert_user;
     req.cert_groups = cert_groups;
 
-    ConnWriter w(stopping, opts.idle_timeout, c, s, version, keep_alive, head);
+    ConnWriter w(stopping, opts.idle_timeout, c, s, buf, version, keep_alive, head);
     std::string error;
     try {
       handler(req, w);

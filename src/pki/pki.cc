@@ -369,6 +369,11 @@ ServerPki load_or_create_server_pki(const std::string& data_dir,
     p.admin = make_client_cert(p.ca, "kubernetes-admin", {"system:masters"});
     save_pair(dir, "admin", p.admin);
   }
+  have = load_pair(dir, "apiserver-kubelet-client", p.kubelet_client);
+  if (!have || !leaf_ok(p.kubelet_client, ca_cert.get())) {
+    p.kubelet_client = make_client_cert(p.ca, "kube-apiserver-kubelet-client", {"system:masters"});
+    save_pair(dir, "apiserver-kubelet-client", p.kubelet_client);
+  }
   return p;
 }
 

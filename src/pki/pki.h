@@ -26,6 +26,9 @@ struct ServerPki {
   CertKey ca;
   CertKey serving;
   CertKey admin;  // CN=kubernetes-admin, O=system:masters
+  // The API server's client certificate towards kubelets (logs, exec, port-forward proxying):
+  // CN=kube-apiserver-kubelet-client, O=system:masters, in apiserver-kubelet-client.{crt,key}.
+  CertKey kubelet_client;
 };
 ServerPki load_or_create_server_pki(const std::string& data_dir,
                                     const std::vector<std::string>& dns_names,

@@ -86,122 +86,6 @@ int64_t Resource::get(const std::string& name) const {
   return it == scalar.end() ? 0 : it->second;
 }
 
-// ---------------- taints ----------------
-
-bool Toleration::tolerates(const Taint& t) const {
-  if (!effect.empty() && effect != t.effect) return false;
-  if (!key.empty() && key != t.key) return false;
-  if (op == "Exists") return true;  // empty key + Exists tolerates everything
-  if (key.empty()) return false;    // empty key is only valid with Exists
-  return value == t.value;          // Equal (or unset)
-}
-
-std::vector<Taint> parse_taints(const json::value* taints) {
-  std::vector<Taint> out;
-  const json::array* a = taints ? taints->if_array() : nullptr;
-  if (!a) return out;
-  for (const auto& t : *a) {
-    out.push_back({get_string(t, {"key"}), get_string(t, {"value"}), get_string(t, {"effect"})});
-  }
-  return out;
-}
-
-std::vector<Toleration> parse_tolerations(const json::value* tolerations) {
-  std::vector<Toleration> out;
-  const json::array* a = tolerations ? tolerations->if_array() : nullptr;
-  if (!a) return out;
-  for (const auto& t : *a) {
-    out.push_back({get_string(t, {"key"}), get_string(t, {"operator"}, "Equal"),
-                   get_string(t, {"value"}), get_string(t, {"effect"})});
-  }
-  return out;
-}
-
-const Taint* find_untolerated(const std::vector<Taint>& taints,
-                              const std::vector<Toleration>& tolerations,
-                              const std::set<std::string>& effects) {
-  for (const auto& t : taints) {
-    if (!effects.count(t.effect)) continue;
-    bool ok = std::any_of(tolerations.begin(), tolerations.end(),
-                          [&](const Toleration& tol) { return tol.tolerates(t); });
-    if (!ok) return &t;
-  }
-  return nullptr;
-}
-
-// ---------------- node selector terms ----------------
-
-namespace {
-
-std::vector<NodeSelectorRequirement> parse_requirements(const json::value* reqs) {
-  std::vector<NodeSelectorRequirement> out;
-  const json::array* a = reqs ? reqs->if_array() : nullptr;
-  if (!a) return out;
-  for (const auto& r : *a) {
-    NodeSelectorRequirement req{get_string(r, {"key"}), get_string(r, {"operator"}), {}};
-    if (const auto* vals = r.is_object() ? r.as_object().if_contains("values") : nullptr;
-        vals && vals->is_array()) {
-      for (const auto& v : vals->as_array())
-        if (v.is_string()) req.values.emplace_back(v.get_string());
-    }
-    out.push_back(std::move(req));
-  }
-  return out;
-}
-
-std::optional<int64_t> parse_int(const std::string& s) {
-  if (s.empty()) return std::nullopt;
-  size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
-  if (i == s.size()) return std::nullopt;
-  int64_t v = 0;
-  for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9') return std::nullopt;
-    v = v * 10 + (s[i] - '0');
-  }
-  return s[0] == '-' ? -v : v;
-}
-
-bool requirement_matches(const NodeSelectorRequirement& r, const std::string* value) {
-  const std::string& op = r.op;
-  if (op == "Exists") return value != nullptr;
-  if (op == "DoesNotExist") return value == nullptr;
-  if (op == "In")
-    return value && std::find(r.values.begin(), r.values.end(), *value) != r.values.end();
-  if (op == "NotIn")
-    return !value || std::find(r.values.begin(), r.values.end(), *value) == r.values.end();
-  if (op == "Gt" || op == "Lt") {
-    if (!value || r.values.size() != 1) return false;
-    auto have = parse_int(*value), want = parse_int(r.values[0]);
-    if (!have || !want) return false;
-    return op == "Gt" ? *have > *want : *have < *want;
-  }
-  return false;
-}
-
-}  // namespace
-
-bool NodeSelectorTerm::matches(const std::map<std::string, std::string>& labels,
-                               const std::string& name) const {
-  if (match_expressions.empty() && match_fields.empty()) return false;
-  for (const auto& r : match_expressions) {
-    auto it = labels.find(r.key);
-    if (!requirement_matches(r, it == labels.end() ? nullptr : &it->second)) return false;
-  }
-  for (const auto& r : match_fields) {
-    if (r.key != "metadata.name") return false;
-    if (!requirement_matches(r, &name)) return false;
-  }
-  return true;
-}
-
-NodeSelectorTerm parse_node_selector_term(const json::value& term) {
-  NodeSelectorTerm t;
-  if (!term.is_object()) return t;
-  t.match_expressions = parse_requirements(term.as_object().if_contains("matchExpressions"));
-  t.match_fields = parse_requirements(term.as_object().if_contains("matchFields"));
-  return t;
-}
-
 // ---------------- pod affinity ----------------
 
 bool AffinityTerm::matches(const PodInfo& pod) const {
@@ -215,15 +99,6 @@ bool HostPort::conflicts(const HostPort& o) const {
 }
 
 namespace {
-
-std::map<std::string, std::string> string_map(const json::value* v) {
-  std::map<std::string, std::string> out;
-  const json::object* o = v ? v->if_object() : nullptr;
-  if (!o) return out;
-  for (const auto& [k, val] : *o)
-    if (val.is_string()) out[std::string(k)] = std::string(val.get_string());
-  return out;
-}
 
 AffinityTerm parse_affinity_term(const json::value& t, const std::string& pod_ns) {
   AffinityTerm term;
@@ -380,19 +255,11 @@ std::shared_ptr<const PodInfo> PodInfo::from_json(ObjectPtr pod) {
   for (auto& hp : p->host_ports)
     if (hp.ip.empty()) hp.ip = "0.0.0.0";
 
-  p->node_selector = string_map(spec.if_contains("nodeSelector"));
+  p->required_node_affinity = RequiredNodeAffinity::from_pod_spec(spec);
   p->tolerations = parse_tolerations(spec.if_contains("tolerations"));
   if (const json::value* aff = spec.if_contains("affinity"); aff && aff->is_object()) {
     const json::object& a = aff->as_object();
     if (const json::value* na = a.if_contains("nodeAffinity"); na && na->is_object()) {
-      const json::value* req = find_path(*na, {"requiredDuringSchedulingIgnoredDuringExecution"});
-      if (req && req->is_object()) {
-        p->has_required_node_affinity = true;
-        if (const auto* terms = req->as_object().if_contains("nodeSelectorTerms");
-            terms && terms->is_array())
-          for (const auto& t : terms->as_array())
-            p->required_node_terms.push_back(parse_node_selector_term(t));
-      }
       if (const auto* pref = na->as_object().if_contains("preferredDuringSchedulingIgnoredDuringExecution");
           pref && pref->is_array())
         for (const auto& w : pref->as_array()) {
@@ -434,24 +301,6 @@ std::shared_ptr<const PodInfo> PodInfo::from_json(ObjectPtr pod) {
       p->spread_constraints.push_back(std::move(t));
     }
   return p;
-}
-
-bool PodInfo::matches_node_selector(const std::map<std::string, std::string>& node_labels,
-                                    const std::string& node_name) const {
-  for (const auto& [k, v] : node_selector) {
-    auto it = node_labels.find(k);
-    if (it == node_labels.end() || it->second != v) return false;
-  }
-  if (has_required_node_affinity) {
-    bool any = false;
-    for (const auto& t : required_node_terms)
-      if (t.matches(node_labels, node_name)) {
-        any = true;
-        break;
-      }
-    if (!any) return false;
-  }
-  return true;
 }
 
 // ---------------- NodeInfo ----------------

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "apimachinery/node_matching.h"
 #include "apimachinery/selectors.h"
 #include "common/json.h"
 
@@ -88,33 +89,8 @@ struct Resource {
   int64_t get(const std::string& name) const;  // by API name: "cpu" (milli), "memory", ...
 };
 
-// ---- taints and tolerations ----
-struct Taint {
-  std::string key, value, effect;  // effect: NoSchedule, PreferNoSchedule, NoExecute
-};
-struct Toleration {
-  std::string key, op, value, effect;  // op: Equal (default) or Exists
-  bool tolerates(const Taint& t) const;
-};
-std::vector<Taint> parse_taints(const json::value* taints);
-std::vector<Toleration> parse_tolerations(const json::value* tolerations);
-// The first taint with one of `effects` that no toleration tolerates, or nullptr.
-const Taint* find_untolerated(const std::vector<Taint>& taints,
-                              const std::vector<Toleration>& tolerations,
-                              const std::set<std::string>& effects);
-
-// ---- node selector terms (nodeSelector, nodeAffinity) ----
-struct NodeSelectorRequirement {
-  std::string key, op;  // In, NotIn, Exists, DoesNotExist, Gt, Lt
-  std::vector<std::string> values;
-};
-struct NodeSelectorTerm {
-  std::vector<NodeSelectorRequirement> match_expressions;  // on labels
-  std::vector<NodeSelectorRequirement> match_fields;       // metadata.name only
-  // A term with no requirements matches nothing (upstream).
-  bool matches(const std::map<std::string, std::string>& labels, const std::string& name) const;
-};
-NodeSelectorTerm parse_node_selector_term(const json::value& term);
+// Taints, tolerations and node selector terms (Taint, Toleration, NodeSelectorTerm,
+// RequiredNodeAffinity) are apimachinery/node_matching.h's, shared with the controllers.
 
 // ---- pod affinity terms ----
 struct PodInfo;
@@ -166,9 +142,7 @@ struct PodInfo {
   std::vector<HostPort> host_ports;
   std::vector<std::string> images;  // normalized ("nginx" -> "nginx:latest")
 
-  std::map<std::string, std::string> node_selector;
-  std::vector<NodeSelectorTerm> required_node_terms;  // ORed; empty = no requirement
-  bool has_required_node_affinity = false;
+  RequiredNodeAffinity required_node_affinity;  // spec.nodeSelector and required node affinity
   std::vector<std::pair<int32_t, NodeSelectorTerm>> preferred_node_terms;
   std::vector<Toleration> tolerations;
 
@@ -183,7 +157,9 @@ struct PodInfo {
   }
   // nodeSelector and required node affinity both match the node.
   bool matches_node_selector(const std::map<std::string, std::string>& labels,
-                             const std::string& node_name) const;
+                             const std::string& node_name) const {
+    return required_node_affinity.matches(labels, node_name);
+  }
 };
 using PodInfoPtr = std::shared_ptr<const PodInfo>;
 

@@ -53,7 +53,7 @@ HollowNodes::HollowNodes(client::Client& client, SimConfig cfg)
       boot_id_(new_uuid()),
       nodes_(cfg_.nodes),
       registered_(new std::atomic<bool>[cfg_.nodes]),
-      ips_(plan_, cfg_.nodes) {
+      ips_(cfg_.nodes) {
   for (int i = 0; i < cfg_.nodes; ++i) {
     registered_[i].store(false);
     nodes_[i].name = node_name(cfg_, i);
@@ -176,8 +176,22 @@ Status HollowNodes::start() {
         else if (old_obj && pod_node(*old_obj) >= 0) queue_.add(client::object_key(*old_obj));
       },
       enqueue_if_ours});
+  // Nodes: the podCIDR the node IPAM controller sets. Only our nodes are looked at; the
+  // handler is a map lookup for the others.
+  node_informer_ = std::make_unique<client::Informer>(client_, nodes_r());
+  auto on_node = [this](const client::ObjectPtr& n) {
+    if (!n) return;
+    int i = node_index(get_string(*n, {"metadata", "name"}));
+    if (i < 0) return;
+    if (auto cidr = get_string(*n, {"spec", "podCIDR"}); !cidr.empty()) adopt_pod_cidr(i, cidr);
+  };
+  node_informer_->add_handlers(client::Handlers{
+      on_node, [on_node](const client::ObjectPtr&, const client::ObjectPtr& n) { on_node(n); },
+      nullptr});
+  node_informer_->start();
   informer_->start();
   threads_.emplace_back([this] { pod_sync_loop(); });
+  if (cfg_.pod_cidr_wait.count() > 0) threads_.emplace_back([this] { cidr_fallback_loop(); });
   for (int w = 0; w < cfg_.workers; ++w) threads_.emplace_back([this] { worker_loop(); });
   threads_.emplace_back([this] { report_loop(); });
   return ok_status();
@@ -194,12 +208,14 @@ void HollowNodes::stop() {
     }
     queue_.shutdown();
     if (informer_) informer_->stop();
+    if (node_informer_) node_informer_->stop();
     threads.swap(threads_);
   }
   for (auto& t : threads)
     if (t.joinable()) t.join();
   std::lock_guard lock(life_mu_);
   informer_.reset();
+  node_informer_.reset();
 }
 
 // ---- registration ----
@@ -233,13 +249,10 @@ Status HollowNodes::register_node(int index) {
         labels[kv.key()] = kv.value();
       auto& spec = ensure_object(upd, "spec");
       const auto& want = node.at("spec").as_object();
-      if (!spec.contains("podCIDR")) {
+      // A podCIDR the node has (from node IPAM or an earlier run) is kept: pods use it.
+      if (!spec.contains("podCIDR") && want.contains("podCIDR")) {
         spec["podCIDR"] = want.at("podCIDR");
         spec["podCIDRs"] = want.at("podCIDRs");
-      } else if (get_string(spec, {"podCIDR"}) != get_string(want, {"podCIDR"})) {
-        SKIFF_LOG(WARN) << "node " << st.name << " has podCIDR " << get_string(spec, {"podCIDR"})
-                        << ", not " << get_string(want, {"podCIDR"})
-                        << "; its pods get addresses from the latter";
       }
       if (want.contains("taints")) spec["taints"] = want.at("taints");
       else spec.erase("taints");
@@ -271,6 +284,9 @@ Status HollowNodes::register_node(int index) {
     st.uid = get_string(result, {"metadata", "uid"});
     st.since = now;
     st.last_status = now;
+    st.registered_at = steady::now();
+    if (auto cidr = get_string(result, {"spec", "podCIDR"}); !cidr.empty())
+      adopt_pod_cidr(index, cidr);
     auto lease = ensure_lease(index);
     if (!lease) {
       last = lease.error();
@@ -364,7 +380,67 @@ void HollowNodes::report_loop() {
 
 // ---- pods ----
 
+void HollowNodes::adopt_pod_cidr(int index, const std::string& cidr) {
+  std::unordered_set<std::string> wake;
+  {
+    std::lock_guard lock(cidr_mu_);
+    auto want = parse_cidr(cidr);
+    auto have = parse_cidr(ips_.block_cidr(index));
+    if (want && have && *want == *have) return;  // the common case: a heartbeat's update
+    if (!ips_.set_block(index, cidr)) {
+      SKIFF_LOG(WARN) << "node " << nodes_[index].name << ": podCIDR " << cidr
+                      << " not usable (malformed, smaller than /30, or replacing "
+                      << ips_.block_cidr(index) << " while pods hold addresses in it)";
+      return;
+    }
+    SKIFF_LOG(DEBUG) << "node " << nodes_[index].name << " has podCIDR " << cidr;
+    if (auto it = waiting_cidr_.find(index); it != waiting_cidr_.end()) {
+      wake.swap(it->second);
+      waiting_cidr_.erase(it);
+    }
+  }
+  for (const auto& k : wake) queue_.add(k);
+}
+
+void HollowNodes::cidr_fallback_loop() {
+  bool warned = false;
+  while (sleep_until(steady::now() + std::chrono::seconds(1))) {
+    int missing = 0;
+    for (int i = 0; i < cfg_.nodes && !stop_; ++i) {
+      if (!registered_[i].load(std::memory_order_acquire) || ips_.has_block(i)) continue;
+      ++missing;
+      if (steady::now() - nodes_[i].registered_at < cfg_.pod_cidr_wait) continue;
+      if (!warned) {
+        SKIFF_LOG(WARN) << "node " << nodes_[i].name << " has no podCIDR "
+                        << cfg_.pod_cidr_wait.count() << " ms after registering (no node IPAM "
+                        << "controller, e.g. --cluster-cidr \"\"?); nodes in that state get the "
+                        << "sim's own block (" << plan_.pod_cidr(i) << " for this one)";
+        warned = true;
+      }
+      set_own_pod_cidr(i);
+    }
+    if (missing == 0) return;  // every node has its block for good (a podCIDR never changes)
+  }
+}
+
+void HollowNodes::set_own_pod_cidr(int index) {
+  const auto& st = nodes_[index];
+  std::string own = plan_.pod_cidr(index);
+  json::object patch{{"spec", json::object{{"podCIDR", own},
+                                           {"podCIDRs", json::array{json::value(own)}}}}};
+  auto res = client_.patch(nodes_r(), "", st.name, kMergePatch, patch);
+  if (!res && res.error().code == 422) res = client_.get(nodes_r(), "", st.name);  // IPAM won
+  if (!res) {
+    SKIFF_LOG(DEBUG) << "setting podCIDR of " << st.name << ": " << res.error().message;
+    return;  // retried in a second
+  }
+  if (auto cidr = get_string(*res, {"spec", "podCIDR"}); !cidr.empty()) adopt_pod_cidr(index, cidr);
+}
+
 void HollowNodes::pod_sync_loop() {
+  // Nodes first: a Running pod's address is reserved in its node's block.
+  while (!stop_ && !node_informer_->wait_synced(std::chrono::seconds(1))) {
+  }
   while (!stop_ && !informer_->wait_synced(std::chrono::seconds(1))) {
   }
   if (stop_) return;
@@ -523,9 +599,17 @@ HollowNodes::Outcome HollowNodes::reconcile(const std::string& key) {
   if (host_network) {
     ip = st.internal_ip;
   } else {
+    {
+      // No podCIDR yet: the pod stays Pending until adopt_pod_cidr() queues it again.
+      std::lock_guard lock(cidr_mu_);
+      if (!ips_.has_block(node)) {
+        waiting_cidr_[node].insert(key);
+        return Outcome::kDone;
+      }
+    }
     auto got = ips_.allocate(key, node);
     if (!got) {
-      SKIFF_LOG(WARN) << "pod " << key << ": no free address in " << plan_.pod_cidr(node)
+      SKIFF_LOG(WARN) << "pod " << key << ": no free address in " << ips_.block_cidr(node)
                       << " of node " << st.name;
       queue_.add_after(key, std::chrono::seconds(5));
       return Outcome::kDone;

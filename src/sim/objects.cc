@@ -86,6 +86,9 @@ std::string sim_usage() {
          "                             before their containers exit (default 1s)\n"
          "  --heartbeat-interval D     lease renewal period (default 10s)\n"
          "  --node-status-interval D   Ready condition heartbeat period (default 1m)\n"
+         "  --pod-cidr-wait D          how long a node waits for the node IPAM controller to set\n"
+         "                             its podCIDR before the sim sets its own (default 30s;\n"
+         "                             0 = the sim sets its own at registration)\n"
          "  --workers N                pod status workers (default 16)\n"
          "  -v, --verbose              debug logging\n";
 }
@@ -125,7 +128,7 @@ Result<SimConfig> parse_sim_flags(int argc, char** argv, bool* help) {
     static const char* const kValued[] = {
         "--kubeconfig", "--nodes",  "--name-prefix",     "--cpu",                "--memory",
         "--pods",       "--labels", "--taints",          "--pod-start-delay",    "--heartbeat-interval",
-        "--node-status-interval",   "--workers", "--pod-run-duration"};
+        "--node-status-interval",   "--workers", "--pod-run-duration", "--pod-cidr-wait"};
     if (std::find(std::begin(kValued), std::end(kValued), a) == std::end(kValued))
       return flag_error("unknown flag " + a);
     std::string v = need();
@@ -186,10 +189,12 @@ Result<SimConfig> parse_sim_flags(int argc, char** argv, bool* help) {
         cfg.taints.push_back(std::move(taint));
       }
     } else if (a == "--pod-start-delay" || a == "--heartbeat-interval" ||
-               a == "--node-status-interval" || a == "--pod-run-duration") {
+               a == "--node-status-interval" || a == "--pod-run-duration" ||
+               a == "--pod-cidr-wait") {
       auto d = duration_flag(v);
       if (!d || d->count() < 0) return bad(v, "want a duration such as 500ms, 2s or 1m");
       if (a == "--pod-start-delay") cfg.pod_start_delay = *d;
+      else if (a == "--pod-cidr-wait") cfg.pod_cidr_wait = *d;
       else if (a == "--pod-run-duration") cfg.pod_run_duration = *d;
       else if (d->count() == 0) return bad(v, "want a positive duration");
       else if (a == "--heartbeat-interval") cfg.heartbeat_interval = *d;
@@ -274,25 +279,68 @@ std::optional<uint32_t> AddressPlan::parse_ip(const std::string& s) {
 
 // ---- IpAllocator ----
 
-IpAllocator::IpAllocator(const AddressPlan& plan, int nodes) : plan_(plan), blocks_(nodes) {
-  for (auto& b : blocks_) {
-    b.used.assign(plan_.block_size(), false);
-    b.next = plan_.first_host();
+std::optional<std::pair<uint32_t, int>> parse_cidr(const std::string& s) {
+  auto slash = s.find('/');
+  if (slash == std::string::npos || slash + 1 >= s.size() || s.size() - slash > 3) return std::nullopt;
+  auto ip = AddressPlan::parse_ip(s.substr(0, slash));
+  int prefix = 0;
+  for (size_t i = slash + 1; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return std::nullopt;
+    prefix = prefix * 10 + (s[i] - '0');
   }
+  if (!ip || prefix > 32) return std::nullopt;
+  uint32_t mask = prefix == 0 ? 0 : ~uint32_t{0} << (32 - prefix);
+  return std::pair{*ip & mask, prefix};
+}
+
+IpAllocator::IpAllocator(int nodes) : blocks_(nodes) {}
+
+IpAllocator::IpAllocator(const AddressPlan& plan, int nodes) : blocks_(nodes) {
+  for (int i = 0; i < nodes; ++i) set_block(i, plan.pod_cidr(i));
+}
+
+bool IpAllocator::set_block(int node, const std::string& cidr) {
+  auto c = parse_cidr(cidr);
+  if (!c || c->second > 30) return false;
+  std::lock_guard lock(mu_);
+  if (node < 0 || node >= static_cast<int>(blocks_.size())) return false;
+  auto& b = blocks_[node];
+  if (b.size > 0 && b.base == c->first && b.prefix == c->second) return true;
+  if (b.count > 0) return false;  // pods hold addresses of the old block
+  b.base = c->first;
+  b.prefix = c->second;
+  // Huge blocks are used only in part: no node runs more pods than this.
+  b.size = c->second < 16 ? 1u << 16 : 1u << (32 - c->second);
+  b.used.assign(b.size, false);
+  b.next = kFirstHost;
+  return true;
+}
+
+bool IpAllocator::has_block(int node) const {
+  std::lock_guard lock(mu_);
+  return node >= 0 && node < static_cast<int>(blocks_.size()) && blocks_[node].size > 0;
+}
+
+std::string IpAllocator::block_cidr(int node) const {
+  std::lock_guard lock(mu_);
+  if (node < 0 || node >= static_cast<int>(blocks_.size()) || blocks_[node].size == 0) return "";
+  const auto& b = blocks_[node];
+  return AddressPlan::ip_string(b.base) + "/" + std::to_string(b.prefix);
 }
 
 std::optional<std::string> IpAllocator::allocate(const std::string& pod_key, int node) {
   std::lock_guard lock(mu_);
   if (node < 0 || node >= static_cast<int>(blocks_.size())) return std::nullopt;
   if (auto it = held_.find(pod_key); it != held_.end()) {
-    if (it->second.node == node) return AddressPlan::ip_string(plan_.pod_base(node) + it->second.offset);
+    if (it->second.node == node) return AddressPlan::ip_string(blocks_[node].base + it->second.offset);
     auto& old = blocks_[it->second.node];
     old.used[it->second.offset] = false;
     --old.count;
     held_.erase(it);
   }
   auto& b = blocks_[node];
-  uint32_t first = plan_.first_host(), last = plan_.last_host();
+  if (b.size == 0) return std::nullopt;
+  uint32_t first = kFirstHost, last = b.last_host();
   uint32_t span = last - first + 1;
   if (b.count >= span) return std::nullopt;
   for (uint32_t i = 0; i < span; ++i) {
@@ -302,7 +350,7 @@ std::optional<std::string> IpAllocator::allocate(const std::string& pod_key, int
       b.used[off] = true;
       ++b.count;
       held_.emplace(pod_key, Held{node, off});
-      return AddressPlan::ip_string(plan_.pod_base(node) + off);
+      return AddressPlan::ip_string(b.base + off);
     }
   }
   return std::nullopt;
@@ -312,9 +360,10 @@ bool IpAllocator::reserve(const std::string& pod_key, int node, const std::strin
   auto v = AddressPlan::parse_ip(ip);
   std::lock_guard lock(mu_);
   if (!v || node < 0 || node >= static_cast<int>(blocks_.size())) return false;
-  uint32_t base = plan_.pod_base(node);
-  if (*v < base + plan_.first_host() || *v > base + plan_.last_host()) return false;
-  uint32_t off = *v - base;
+  auto& b = blocks_[node];
+  if (b.size == 0) return false;
+  if (*v < b.base + kFirstHost || *v > b.base + b.last_host()) return false;
+  uint32_t off = *v - b.base;
   if (auto it = held_.find(pod_key); it != held_.end()) {
     if (it->second.node == node && it->second.offset == off) return true;
     auto& old = blocks_[it->second.node];
@@ -322,7 +371,6 @@ bool IpAllocator::reserve(const std::string& pod_key, int node, const std::strin
     --old.count;
     held_.erase(it);
   }
-  auto& b = blocks_[node];
   if (b.used[off]) return false;
   b.used[off] = true;
   ++b.count;
@@ -379,8 +427,12 @@ json::object make_node(const SimConfig& cfg, const AddressPlan& plan, int index,
                       {"beta.kubernetes.io/arch", "amd64"},
                       {"node.kubernetes.io/instance-type", "sim"}};
   for (const auto& [k, v] : cfg.labels) labels[k] = v;
-  json::object spec{{"podCIDR", plan.pod_cidr(index)},
-                    {"podCIDRs", json::array{json::value(plan.pod_cidr(index))}}};
+  // With --pod-cidr-wait the node IPAM controller assigns the podCIDR (hollow_nodes.cc).
+  json::object spec;
+  if (cfg.pod_cidr_wait.count() == 0) {
+    spec["podCIDR"] = plan.pod_cidr(index);
+    spec["podCIDRs"] = json::array{json::value(plan.pod_cidr(index))};
+  }
   if (!cfg.taints.empty()) {
     json::array taints;
     for (const auto& t : cfg.taints) {

@@ -40,6 +40,10 @@ struct SimConfig {
   std::chrono::milliseconds heartbeat_interval{10'000};
   // How often the Ready condition's lastHeartbeatTime is refreshed (a kubelet: up to 5 min).
   std::chrono::milliseconds node_status_interval{60'000};
+  // How long a registered node without spec.podCIDR waits for the node IPAM controller to set
+  // one before the sim sets its own (the address plan's block); its pods stay Pending meanwhile.
+  // 0: the sim registers nodes with its own podCIDR (no IPAM expected).
+  std::chrono::milliseconds pod_cidr_wait{30'000};
   int workers = 16;              // pod reconcile threads
   int registration_threads = 8;  // node registration threads
   // Lease renewal threads; 0 = one per 25 renewals a second (5,000 nodes at 10 s: 20), so a
@@ -56,7 +60,8 @@ int heartbeat_threads(const SimConfig& cfg);
 std::string sim_usage();
 
 // ---- address plan ----
-// Pod CIDRs are carved from 10.128.0.0/10 (10.128.0.0-10.191.255.255), one block per node,
+// The sim's own numbering, used when no node IPAM controller sets the nodes' podCIDRs
+// (--pod-cidr-wait): pod CIDRs are carved from 10.128.0.0/10 (10.128.0.0-10.191.255.255), one block per node,
 // /24 when --pods fits (253 usable addresses) and larger blocks otherwise. Node InternalIPs
 // come from 10.250.0.0/16. Neither overlaps the default service range 10.96.0.0/12.
 class AddressPlan {
@@ -82,14 +87,25 @@ class AddressPlan {
   int prefix_ = 24;
 };
 
-// Pod IPs of every hollow node, keyed by pod ("ns/name"). Thread-safe (one mutex; allocation is
-// a few operations). Allocation is next-fit per node, so a freed address is handed out again
-// only after the rest of the block was used, as host-local IPAM does.
+// "a.b.c.d/n" as (network address with host bits cleared, prefix length); nullopt if malformed.
+std::optional<std::pair<uint32_t, int>> parse_cidr(const std::string& s);
+
+// Pod IPs of every hollow node, keyed by pod ("ns/name"). Each node's block is its podCIDR,
+// known once the node IPAM controller (or the sim's fallback) set it. Thread-safe (one mutex;
+// allocation is a few operations). Allocation is next-fit per node, so a freed address is handed
+// out again only after the rest of the block was used, as host-local IPAM does. Pods get .2
+// upwards (.0 is the network, .1 the node's bridge, the last the broadcast address).
 class IpAllocator {
  public:
-  IpAllocator(const AddressPlan& plan, int nodes);
+  explicit IpAllocator(int nodes);  // no blocks yet
+  IpAllocator(const AddressPlan& plan, int nodes);  // every block from the plan
+  // Sets the node's block; false when the CIDR is malformed, smaller than /30, or differs from
+  // a block pods already hold addresses in (a podCIDR never changes; the old one is kept).
+  bool set_block(int node, const std::string& cidr);
+  bool has_block(int node) const;
+  std::string block_cidr(int node) const;  // "" when none
   // The pod's address on `node`: its existing one when it has one there, else a new one;
-  // nullopt when the block is full.
+  // nullopt when the node has no block yet or the block is full.
   std::optional<std::string> allocate(const std::string& pod_key, int node);
   // Records an address a pod already has (a sim restart finds Running pods); false when the
   // address is outside the node's block or held by another pod.
@@ -99,16 +115,20 @@ class IpAllocator {
   size_t size() const;  // pods holding an address
 
  private:
+  static constexpr uint32_t kFirstHost = 2;
   struct Block {
+    uint32_t base = 0;
+    int prefix = 0;
+    uint32_t size = 0;       // host offsets tracked; 0 = no block yet
     std::vector<bool> used;  // by host offset
     uint32_t next = 0;       // next-fit cursor (host offset)
     uint32_t count = 0;
+    uint32_t last_host() const { return size - 2; }
   };
   struct Held {
     int node;
     uint32_t offset;
   };
-  AddressPlan plan_;
   mutable std::mutex mu_;
   // State below is guarded by mu_.
   std::vector<Block> blocks_;

@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "client/client.h"
@@ -59,6 +60,7 @@ class HollowNodes {
     std::string internal_ip;
     Clock::time_point since{};        // the conditions' lastTransitionTime
     Clock::time_point last_status{};  // last Ready heartbeat written (heartbeat thread only)
+    std::chrono::steady_clock::time_point registered_at{};  // for --pod-cidr-wait
   };
   enum class Outcome { kDone, kRetry };
 
@@ -76,6 +78,11 @@ class HollowNodes {
   // Sleeps until `deadline` or stop; false when stopped.
   bool sleep_until(std::chrono::steady_clock::time_point deadline);
   void report_loop();
+  // The node's podCIDR became known: its block is set and the pods waiting for it are queued.
+  void adopt_pod_cidr(int index, const std::string& cidr);
+  // Nodes still without a podCIDR --pod-cidr-wait after registration get the plan's block.
+  void cidr_fallback_loop();
+  void set_own_pod_cidr(int index);
 
   client::Client& client_;
   const SimConfig cfg_;
@@ -88,6 +95,12 @@ class HollowNodes {
   std::unique_ptr<std::atomic<bool>[]> registered_;
   IpAllocator ips_;
   client::WorkQueue queue_;
+
+  std::mutex cidr_mu_;  // taken before ips_'s own mutex
+  // Pods bound to a node whose podCIDR is not known yet, by node index; queued again by
+  // adopt_pod_cidr(). Guarded by cidr_mu_ (together with setting a node's block, so no pod
+  // misses its wake-up).
+  std::unordered_map<int, std::unordered_set<std::string>> waiting_cidr_;
 
   std::atomic<bool> stop_{false};
   std::mutex wait_mu_;
@@ -107,7 +120,8 @@ class HollowNodes {
   std::mutex life_mu_;
   // Guarded by life_mu_. The informer is declared before the threads that read it and is
   // stopped before they are joined.
-  std::unique_ptr<client::Informer> informer_;
+  std::unique_ptr<client::Informer> informer_;       // pods
+  std::unique_ptr<client::Informer> node_informer_;  // nodes: their spec.podCIDR
   std::vector<std::thread> threads_;
   bool started_ = false;
 };

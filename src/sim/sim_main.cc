@@ -33,9 +33,10 @@ int sim_main(int argc, char** argv) {
     return 1;
   }
   ccfg->user_agent = "skiff-sim";
-  // Every registration, heartbeat and pod worker thread may hold one connection.
+  // Every registration, heartbeat and pod worker thread may hold one connection, and so may
+  // the two informers (pods, nodes) and the podCIDR fallback.
   ccfg->max_connections = std::max(
-      ccfg->max_connections, cfg.workers + heartbeat_threads(cfg) + cfg.registration_threads + 2);
+      ccfg->max_connections, cfg.workers + heartbeat_threads(cfg) + cfg.registration_threads + 3);
 
   // Signals are taken synchronously by one thread; every other thread blocks them.
   sigset_t set;
@@ -65,8 +66,12 @@ int sim_main(int argc, char** argv) {
   });
   SKIFF_LOG(INFO) << "skiff sim: " << cfg.nodes << " nodes " << node_name(cfg, 0) << ".."
                   << node_name(cfg, cfg.nodes - 1) << " (cpu " << cfg.cpu << ", memory "
-                  << cfg.memory << ", pods " << cfg.pods << ", podCIDR /"
-                  << nodes.plan().prefix_length() << ")";
+                  << cfg.memory << ", pods " << cfg.pods << ", podCIDR "
+                  << (cfg.pod_cidr_wait.count() > 0
+                          ? "from node IPAM, own /" + std::to_string(nodes.plan().prefix_length()) +
+                                " after " + std::to_string(cfg.pod_cidr_wait.count()) + " ms"
+                          : "own /" + std::to_string(nodes.plan().prefix_length()))
+                  << ")";
   auto st = nodes.start();
   int rc = 0;
   if (!st && !signalled) {

@@ -1,17 +1,8 @@
 // The client against the real API server: `skiff server` runs as a child process in a temporary
-// data dir (binary from $SKIFF_BIN, else the `skiff` next to this test executable).
+// data dir (support/test_server.h), one for the whole suite.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstring>
-#include <fcntl.h>
-#include <filesystem>
-#include <fstream>
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <set>
@@ -20,14 +11,14 @@
 #include "api/resources.h"
 #include "client/client.h"
 #include "client/informer.h"
-
-extern char** environ;
+#include "support/server_test.h"
 
 namespace skiff::client {
 namespace {
 using namespace std::chrono_literals;
-namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+using testsupport::eventually;
+using testsupport::TestServer;
 
 const api::ResourceInfo& res(const char* group, const char* version, const char* resource) {
   const api::ResourceInfo* r = api::find_resource(group, version, resource);
@@ -37,37 +28,6 @@ const api::ResourceInfo& res(const char* group, const char* version, const char*
 const api::ResourceInfo& configmaps() { return res("", "v1", "configmaps"); }
 const api::ResourceInfo& pods() { return res("", "v1", "pods"); }
 const api::ResourceInfo& namespaces() { return res("", "v1", "namespaces"); }
-
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  int port = ntohs(a.sin_port);
-  close(fd);
-  return port;
-}
-
-std::string skiff_binary() {
-  if (const char* env = std::getenv("SKIFF_BIN"); env && *env) return env;
-  std::error_code ec;
-  auto self = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) return {};
-  return (self.parent_path() / "skiff").string();
-}
-
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds within = 10s) {
-  auto end = Clock::now() + within;
-  while (Clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return pred();
-}
 
 json::object configmap(const std::string& name, json::object labels = {},
                        json::object data = {}) {
@@ -79,89 +39,12 @@ json::object configmap(const std::string& name, json::object labels = {},
 
 std::string rv(const json::object& o) { return get_string(o, {"metadata", "resourceVersion"}); }
 
-class ClientIntegration : public ::testing::Test {
+class ClientIntegration : public testsupport::SharedServerTest<ClientIntegration> {
+ public:
+  static TestServer::Options server_options() { return {.name = "skiff-client-it"}; }
+
  protected:
-  static void SetUpTestSuite() {
-    std::string bin = skiff_binary();
-    if (bin.empty() || !fs::exists(bin)) {
-      skip_ = "no skiff binary at \"" + bin + "\" (set SKIFF_BIN)";
-      return;
-    }
-    std::string t = (fs::temp_directory_path() / "skiff-client-it-XXXXXX").string();
-    dir_ = mkdtemp(t.data());
-    const std::string port = std::to_string(free_port());
-    std::string log = dir_ + "/server.log";
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    std::vector<std::string> args = {bin,           "server",    "--data-dir", dir_,
-                                     "--bind-address", "127.0.0.1", "--port",     port,
-                                     "--no-agent"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    int rc = posix_spawn(&pid_, bin.c_str(), &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) {
-      error_ = "posix_spawn " + bin + " failed: " + std::strerror(rc);
-      pid_ = 0;
-      return;
-    }
-    const std::string kc = dir_ + "/admin.kubeconfig";
-    auto deadline = Clock::now() + 60s;
-    while (Clock::now() < deadline && !fs::exists(kc)) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = 0;
-        error_ = "skiff server exited early; see " + log;
-        return;
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-    std::this_thread::sleep_for(50ms);  // the kubeconfig is written atomically, but be safe
-    auto cfg = Config::from_kubeconfig(kc);
-    if (!cfg) {
-      error_ = "kubeconfig: " + cfg.error().message;
-      return;
-    }
-    cfg_ = *cfg;
-    Client c(cfg_);
-    while (Clock::now() < deadline) {
-      auto r = c.request("GET", "/readyz");
-      if (r) return;  // ready
-      std::this_thread::sleep_for(100ms);
-    }
-    error_ = "server not ready within 60 s; see " + log;
-  }
-
-  static void TearDownTestSuite() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int status = 0;
-      bool exited = false;
-      for (int i = 0; i < 100 && !exited; ++i) {
-        if (waitpid(pid_, &status, WNOHANG) == pid_) exited = true;
-        else std::this_thread::sleep_for(50ms);
-      }
-      if (!exited) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, &status, 0);
-      }
-      pid_ = 0;
-    }
-    if (!dir_.empty()) {
-      std::error_code ec;
-      fs::remove_all(dir_, ec);
-      dir_.clear();
-    }
-  }
-
-  void SetUp() override {
-    if (!skip_.empty()) GTEST_SKIP() << skip_;
-    ASSERT_TRUE(error_.empty()) << error_;
-    client_ = std::make_unique<Client>(cfg_);
-  }
+  static const Config& cfg() { return server_->config(); }
 
   // A fresh namespace per test keeps their objects apart.
   std::string make_namespace(const std::string& name) {
@@ -170,27 +53,22 @@ class ClientIntegration : public ::testing::Test {
     EXPECT_TRUE(r) << r.error().message;
     return name;
   }
-
-  static inline pid_t pid_ = 0;
-  static inline std::string dir_, skip_, error_;
-  static inline Config cfg_;
-  std::unique_ptr<Client> client_;
 };
 
 TEST_F(ClientIntegration, ConfigFromServerKubeconfig) {
-  EXPECT_NE(cfg_.server.find("https://127.0.0.1:"), std::string::npos);
-  EXPECT_FALSE(cfg_.ca_pem.empty());
-  EXPECT_FALSE(cfg_.cert_pem.empty());
-  EXPECT_FALSE(cfg_.key_pem.empty());
+  EXPECT_NE(cfg().server.find("https://127.0.0.1:"), std::string::npos);
+  EXPECT_FALSE(cfg().ca_pem.empty());
+  EXPECT_FALSE(cfg().cert_pem.empty());
+  EXPECT_FALSE(cfg().key_pem.empty());
   auto v = client_->request("GET", "/version");
   ASSERT_TRUE(v) << v.error().message;
   EXPECT_TRUE(v->is_object());
 }
 
 TEST_F(ClientIntegration, WrongCaFailsVerification) {
-  Config bad = cfg_;
+  Config bad = cfg();
   // The client certificate is not a CA of the server's chain: verification must fail.
-  bad.ca_pem = cfg_.cert_pem;
+  bad.ca_pem = cfg().cert_pem;
   Client c(bad);
   auto r = c.request("GET", "/version");
   ASSERT_FALSE(r);
@@ -500,7 +378,7 @@ TEST_F(ClientIntegration, InformerResumesAfterServerEndsWatch) {
 
 TEST_F(ClientIntegration, ConcurrentCreatesFromEightThreads) {
   const std::string ns = make_namespace("concurrent");
-  Config c = cfg_;
+  Config c = cfg();
   c.max_connections = 4;  // fewer connections than threads: requests wait for a free one
   Client shared(c);
   std::atomic<int> ok{0};

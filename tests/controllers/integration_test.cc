@@ -1,18 +1,9 @@
-// ControllerManager against a real `skiff server` (child process in a temporary data dir; binary
-// from $SKIFF_BIN, else the `skiff` next to this test executable). No kubelet runs: a helper
-// thread marks every pod it sees Running and Ready through pods/<p>/status.
-#include <fcntl.h>
+// ControllerManager against a real `skiff server --disable-controllers` (support/test_server.h).
+// No kubelet runs: a helper thread marks every pod it sees Running and Ready through
+// pods/<p>/status.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <atomic>
-#include <cstring>
-#include <filesystem>
 #include <set>
 #include <thread>
 
@@ -21,14 +12,11 @@
 #include "common/time.h"
 #include "controllers/controller_manager.h"
 #include "controllers/logic.h"
-
-extern char** environ;
+#include "support/server_test.h"
 
 namespace skiff::controllers {
 namespace {
 using namespace std::chrono_literals;
-namespace fs = std::filesystem;
-using SteadyClock = std::chrono::steady_clock;
 
 const api::ResourceInfo& res(const char* group, const char* resource) {
   const api::ResourceInfo* r = api::find_resource(group, "v1", resource);
@@ -39,35 +27,11 @@ const api::ResourceInfo& pods() { return res("", "pods"); }
 const api::ResourceInfo& replicasets() { return res("apps", "replicasets"); }
 const api::ResourceInfo& deployments() { return res("apps", "deployments"); }
 
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  int port = ntohs(a.sin_port);
-  close(fd);
-  return port;
-}
-
-std::string skiff_binary() {
-  if (const char* env = std::getenv("SKIFF_BIN"); env && *env) return env;
-  std::error_code ec;
-  auto self = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) return {};
-  return (self.parent_path() / "skiff").string();
-}
-
+// Rollouts take a while on a loaded machine: 30 s by default, polled every 50 ms (each poll
+// lists pods and ReplicaSets).
 template <class Pred>
 bool eventually(Pred pred, std::chrono::milliseconds within = 30s) {
-  auto end = SteadyClock::now() + within;
-  while (SteadyClock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return pred();
+  return testsupport::eventually(pred, within, 50ms);
 }
 
 json::object parse(const std::string& text) {
@@ -77,89 +41,18 @@ json::object parse(const std::string& text) {
   return v.as_object();
 }
 
-class ControllersIntegration : public ::testing::Test {
+class ControllersIntegration : public testsupport::SharedServerTest<ControllersIntegration> {
+ public:
+  static testsupport::TestServer::Options server_options() {
+    // The test runs its own ControllerManager.
+    return {.name = "skiff-ctrl-it", .args = {"--disable-controllers"}};
+  }
+
  protected:
-  static void SetUpTestSuite() {
-    std::string bin = skiff_binary();
-    if (bin.empty() || !fs::exists(bin)) {
-      skip_ = "no skiff binary at \"" + bin + "\" (set SKIFF_BIN)";
-      return;
-    }
-    std::string t = (fs::temp_directory_path() / "skiff-ctrl-it-XXXXXX").string();
-    dir_ = mkdtemp(t.data());
-    const std::string port = std::to_string(free_port());
-    std::string log = dir_ + "/server.log";
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    std::vector<std::string> args = {bin, "server", "--data-dir", dir_, "--bind-address",
-                                     "127.0.0.1", "--port", port, "--no-agent",
-                                     // The test runs its own ControllerManager.
-                                     "--disable-controllers"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    int rc = posix_spawn(&pid_, bin.c_str(), &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) {
-      error_ = "posix_spawn " + bin + " failed: " + std::strerror(rc);
-      pid_ = 0;
-      return;
-    }
-    const std::string kc = dir_ + "/admin.kubeconfig";
-    auto deadline = SteadyClock::now() + 60s;
-    while (SteadyClock::now() < deadline && !fs::exists(kc)) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = 0;
-        error_ = "skiff server exited early; see " + log;
-        return;
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-    std::this_thread::sleep_for(50ms);
-    auto cfg = client::Config::from_kubeconfig(kc);
-    if (!cfg) {
-      error_ = "kubeconfig: " + cfg.error().message;
-      return;
-    }
-    cfg_ = *cfg;
-    client::Client c(cfg_);
-    while (SteadyClock::now() < deadline) {
-      if (c.request("GET", "/readyz")) return;
-      std::this_thread::sleep_for(100ms);
-    }
-    error_ = "server not ready within 60 s; see " + log;
-  }
-
-  static void TearDownTestSuite() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int status = 0;
-      bool exited = false;
-      for (int i = 0; i < 100 && !exited; ++i) {
-        if (waitpid(pid_, &status, WNOHANG) == pid_) exited = true;
-        else std::this_thread::sleep_for(50ms);
-      }
-      if (!exited) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, &status, 0);
-      }
-      pid_ = 0;
-    }
-    if (!dir_.empty() && !std::getenv("SKIFF_KEEP_TEST_DIR")) {
-      std::error_code ec;
-      fs::remove_all(dir_, ec);
-    }
-    dir_.clear();
-  }
-
   void SetUp() override {
-    if (!skip_.empty()) GTEST_SKIP() << skip_;
-    ASSERT_TRUE(error_.empty()) << error_;
-    client_ = std::make_unique<client::Client>(cfg_);
-    cm_client_ = std::make_unique<client::Client>(cfg_);
+    SharedServerTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    cm_client_ = server_->client();
     cm_ = std::make_unique<ControllerManager>(*cm_client_);
     cm_->start();
   }
@@ -179,9 +72,9 @@ class ControllersIntegration : public ::testing::Test {
   // A fake kubelet: every live pod in ns becomes Running and Ready.
   void start_kubelet(const std::string& ns) {
     kubelet_ = std::thread([this, ns] {
-      client::Client c(cfg_);
+      auto c = server_->client();
       while (!kubelet_stop_) {
-        auto l = c.list(pods(), ns);
+        auto l = c->list(pods(), ns);
         if (l) {
           for (const auto& item : (*l)["items"].as_array()) {
             const json::object& p = item.as_object();
@@ -192,8 +85,8 @@ class ControllersIntegration : public ::testing::Test {
                 {"conditions", json::array{json::object{{"type", "Ready"},
                                                         {"status", "True"},
                                                         {"lastTransitionTime", now_rfc3339()}}}}};
-            c.patch(pods(), ns, get_string(p, {"metadata", "name"}),
-                    "application/merge-patch+json", json::object{{"status", st}}, "status");
+            c->patch(pods(), ns, get_string(p, {"metadata", "name"}),
+                     "application/merge-patch+json", json::object{{"status", st}}, "status");
           }
         }
         std::this_thread::sleep_for(50ms);
@@ -234,10 +127,7 @@ class ControllersIntegration : public ::testing::Test {
     return out;
   }
 
-  static inline pid_t pid_ = 0;
-  static inline std::string dir_, skip_, error_;
-  static inline client::Config cfg_;
-  std::unique_ptr<client::Client> client_, cm_client_;
+  std::unique_ptr<client::Client> cm_client_;
   std::unique_ptr<ControllerManager> cm_;
   std::thread kubelet_;
   std::atomic<bool> kubelet_stop_{false};

@@ -1,6 +1,7 @@
 // Unit tests of the pure logic of the node lifecycle, taint manager and disruption controllers
-// (controllers/nodes.h): taint/toleration matching, NoExecute eviction times, node conditions
-// when the kubelet goes quiet, condition taints and PodDisruptionBudget arithmetic.
+// (controllers/nodes.h): NoExecute eviction times, node conditions when the kubelet goes quiet,
+// condition taints and PodDisruptionBudget arithmetic. Taint/toleration matching itself is
+// tested in tests/apimachinery/node_matching_test.cc.
 #include "controllers/nodes.h"
 
 #include <gtest/gtest.h>
@@ -18,40 +19,6 @@ json::object parse(const char* text) {
 
 Taint taint(std::string key, std::string effect, std::string value = "") {
   return Taint{std::move(key), std::move(value), std::move(effect), {}};
-}
-
-TEST(Tolerations, MatchLikeUpstream) {
-  Taint t = taint("node.kubernetes.io/unreachable", "NoExecute");
-  EXPECT_TRUE(tolerates({"node.kubernetes.io/unreachable", "Exists", "", "NoExecute", {}}, t));
-  EXPECT_TRUE(tolerates({"node.kubernetes.io/unreachable", "Exists", "", "", {}}, t));
-  EXPECT_TRUE(tolerates({"", "Exists", "", "", {}}, t));  // tolerates everything
-  EXPECT_FALSE(tolerates({"", "Equal", "", "", {}}, t));   // empty key needs Exists
-  EXPECT_FALSE(tolerates({"node.kubernetes.io/unreachable", "Exists", "", "NoSchedule", {}}, t));
-  EXPECT_FALSE(tolerates({"node.kubernetes.io/not-ready", "Exists", "", "NoExecute", {}}, t));
-  Taint v = taint("dedicated", "NoSchedule", "gpu");
-  EXPECT_TRUE(tolerates({"dedicated", "Equal", "gpu", "NoSchedule", {}}, v));
-  EXPECT_TRUE(tolerates({"dedicated", "", "gpu", "", {}}, v));  // operator defaults to Equal
-  EXPECT_FALSE(tolerates({"dedicated", "Equal", "cpu", "NoSchedule", {}}, v));
-}
-
-TEST(Tolerations, ParsedFromObjects) {
-  auto node = parse(R"({"spec":{"taints":[
-      {"key":"a","value":"1","effect":"NoSchedule"},
-      {"key":"node.kubernetes.io/unreachable","effect":"NoExecute","timeAdded":"2024-01-01T00:00:10Z"}]}})");
-  auto ts = taints_of(node);
-  ASSERT_EQ(ts.size(), 2u);
-  EXPECT_EQ(ts[0].value, "1");
-  EXPECT_FALSE(ts[0].time_added);
-  ASSERT_TRUE(ts[1].time_added);
-  EXPECT_EQ(*ts[1].time_added, *parse_rfc3339("2024-01-01T00:00:10Z"));
-  auto pod = parse(R"({"spec":{"tolerations":[
-      {"key":"k","operator":"Exists","effect":"NoExecute","tolerationSeconds":30},{"key":"x"}]}})");
-  auto tols = tolerations_of(pod);
-  ASSERT_EQ(tols.size(), 2u);
-  EXPECT_EQ(tols[0].op, "Exists");
-  EXPECT_EQ(tols[0].seconds, 30);
-  EXPECT_EQ(tols[1].op, "Equal");
-  EXPECT_FALSE(tols[1].seconds);
 }
 
 TEST(NoExecute, Decisions) {

@@ -1,83 +1,26 @@
-// The scheduler against a real `skiff server --no-agent` (binary from $SKIFF_BIN, else the
-// `skiff` next to this test executable; skipped when neither exists): 3 Node objects, pods
-// with requests get spec.nodeName; a pod too big for any node gets a FailedScheduling event.
+// The scheduler against a real `skiff server --disable-scheduler` (support/test_server.h;
+// skipped without a skiff binary): 3 Node objects, pods with requests get spec.nodeName; a pod
+// too big for any node gets a FailedScheduling event.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
+#include <map>
 #include <thread>
 
 #include "api/resources.h"
 #include "client/client.h"
 #include "scheduler/scheduler.h"
+#include "support/server_test.h"
 
 namespace skiff::scheduler {
 namespace {
 using namespace std::chrono_literals;
 
-std::string skiff_bin() {
-  if (const char* e = std::getenv("SKIFF_BIN"); e && *e) return e;
-  std::error_code ec;
-  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? "" : (self.parent_path() / "skiff").string();
-}
-
-int pick_port() {
-  // A port in a high range keyed by pid; collisions just fail the server start (rare).
-  return 20000 + static_cast<int>(getpid() % 20000);
-}
-
-class SchedulerIntegration : public ::testing::Test {
+class SchedulerIntegration : public testsupport::ServerPerTest {
  protected:
-  void SetUp() override {
-    std::string bin = skiff_bin();
-    if (bin.empty() || access(bin.c_str(), X_OK) != 0) GTEST_SKIP() << "no skiff binary (set SKIFF_BIN)";
-    char tmpl[] = "/tmp/skiff-sched-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    std::string port = std::to_string(pick_port());
-    pid_ = fork();
-    if (pid_ == 0) {
-      std::string log = dir_ + "/server.log";
-      FILE* f = fopen(log.c_str(), "w");
-      if (f) {
-        dup2(fileno(f), 1);
-        dup2(fileno(f), 2);
-      }
-      execl(bin.c_str(), bin.c_str(), "server", "--data-dir", dir_.c_str(), "--bind-address",
-            "127.0.0.1", "--port", port.c_str(), "--no-agent",
-            // The test runs its own scheduler: the embedded one would race it for the pods.
-            "--disable-scheduler", (char*)nullptr);
-      _exit(127);
-    }
-    auto deadline = std::chrono::steady_clock::now() + 60s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(200ms);
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
-        pid_ = -1;
-        FAIL() << "server exited; see " << dir_ << "/server.log";
-      }
-      auto cfg = client::Config::from_kubeconfig(dir_ + "/admin.kubeconfig");
-      if (!cfg) continue;
-      auto c = std::make_unique<client::Client>(*cfg);
-      if (c->list(*api::find_resource("", "v1", "nodes"), "")) {
-        client_ = std::move(c);
-        return;
-      }
-    }
-    FAIL() << "server not ready; see " << dir_ << "/server.log";
-  }
-  void TearDown() override {
-    client_.reset();
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-    if (!dir_.empty() && !HasFailure()) std::filesystem::remove_all(dir_);
+  testsupport::TestServer::Options server_options() override {
+    // The test runs its own scheduler: the embedded one would race it for the pods.
+    return {.name = "skiff-sched", .args = {"--disable-scheduler"}};
   }
 
   const api::ResourceInfo& res(const char* r) { return *api::find_resource("", "v1", r); }
@@ -121,10 +64,6 @@ class SchedulerIntegration : public ::testing::Test {
     auto r = client_->get(res("pods"), "default", pod);
     return r ? get_string(*r, {"spec", "nodeName"}) : "";
   }
-
-  std::string dir_;
-  pid_t pid_ = -1;
-  std::unique_ptr<client::Client> client_;
 };
 
 TEST_F(SchedulerIntegration, BindsPodsAndReportsFailures) {

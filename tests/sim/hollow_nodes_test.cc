@@ -1,98 +1,28 @@
-// Integration test of HollowNodes against a real `skiff server --no-agent` in a temporary data
-// dir on a free port. Skipped when the skiff binary is missing (SKIFF_BIN, else build/skiff of
-// the source tree).
+// Integration test of HollowNodes against a real `skiff server --no-agent`
+// (support/test_server.h). Skipped when the skiff binary is missing.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <functional>
 #include <thread>
 
 #include "sim/pod_lifecycle.h"
 #include "sim/sim.h"
+#include "support/server_test.h"
 
 namespace skiff::sim {
 namespace {
 
-namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-std::string skiff_binary() {
-  if (const char* b = std::getenv("SKIFF_BIN"); b && *b) return b;
-  fs::path here = fs::path(__FILE__).parent_path();  // <src>/tests/sim
-  return (here.parent_path().parent_path() / "build" / "skiff").string();
-}
-
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
-bool poll_until(std::chrono::milliseconds timeout, const std::function<bool()>& f) {
-  auto end = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < end) {
-    if (f()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return f();
-}
+using testsupport::eventually;
 
 const api::ResourceInfo& res(const char* group, const char* name) {
   return *api::find_resource(group, "v1", name);
 }
 
-class HollowNodesTest : public ::testing::Test {
+class HollowNodesTest : public testsupport::ServerPerTest {
  protected:
-  void SetUp() override {
-    bin_ = skiff_binary();
-    if (!fs::exists(bin_)) GTEST_SKIP() << "no skiff binary at " << bin_ << " (set SKIFF_BIN)";
-    char tmpl[] = "/tmp/skiff-sim-test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    int port = free_port();
-    pid_ = fork();
-    if (pid_ == 0) {
-      std::string log = dir_ + "/server.log";
-      FILE* f = std::freopen(log.c_str(), "w", stderr);
-      (void)f;
-      dup2(2, 1);
-      std::string p = std::to_string(port), data = dir_ + "/data";
-      execl(bin_.c_str(), bin_.c_str(), "server", "--data-dir", data.c_str(), "--bind-address",
-            "127.0.0.1", "--port", p.c_str(), "--no-agent", static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    std::string kc = dir_ + "/data/admin.kubeconfig";
-    bool ready = poll_until(60s, [&] {
-      if (!fs::exists(kc) || fs::file_size(kc) == 0) return false;
-      auto cfg = client::Config::from_kubeconfig(kc);
-      if (!cfg) return false;
-      if (!client_) client_ = std::make_unique<client::Client>(*cfg);
-      return client_->list(res("", "namespaces"), "").ok();
-    });
-    ASSERT_TRUE(ready) << "server did not become ready; see " << dir_ << "/server.log";
-  }
-
-  void TearDown() override {
-    client_.reset();
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int st = 0;
-      waitpid(pid_, &st, 0);
-    }
-    if (!dir_.empty() && !HasFailure()) fs::remove_all(dir_);
+  virtual std::vector<std::string> server_args() { return {}; }
+  testsupport::TestServer::Options server_options() override {
+    return {.name = "skiff-sim-test", .args = server_args()};
   }
 
   SimConfig config() {
@@ -127,19 +57,15 @@ class HollowNodesTest : public ::testing::Test {
 
   json::object wait_running(const std::string& name) {
     json::object pod;
-    bool running = poll_until(20s, [&] {
+    bool running = eventually([&] {
       auto p = client_->get(res("", "pods"), "default", name);
       if (!p || get_string(*p, {"status", "phase"}) != "Running") return false;
       pod = *p;
       return true;
-    });
+    }, 20s);
     EXPECT_TRUE(running) << name << " did not become Running";
     return pod;
   }
-
-  std::string bin_, dir_;
-  pid_t pid_ = -1;
-  std::unique_ptr<client::Client> client_;
 };
 
 TEST_F(HollowNodesTest, NodesLeasesPodsAndRestart) {
@@ -147,13 +73,24 @@ TEST_F(HollowNodesTest, NodesLeasesPodsAndRestart) {
   auto st = sim->start();
   ASSERT_TRUE(st) << st.error().message;
 
-  // Three Ready nodes with their podCIDR and InternalIP.
+  // Three Ready nodes with their InternalIP and a podCIDR from the node IPAM controller of
+  // the server (10.244.0.0/16 by default), a different one each.
   std::string boot0;
+  std::vector<std::string> cidrs(3);
   for (int i = 0; i < 3; ++i) {
     std::string name = "sim-" + std::to_string(i);
-    auto node = client_->get(res("", "nodes"), "", name);
-    ASSERT_TRUE(node) << node.error().message;
-    EXPECT_EQ(get_string(*node, {"spec", "podCIDR"}), "10.128." + std::to_string(i) + ".0/24");
+    std::optional<json::object> node;
+    EXPECT_TRUE(eventually([&] {
+      auto n = client_->get(res("", "nodes"), "", name);
+      if (!n || get_string(*n, {"spec", "podCIDR"}).empty()) return false;
+      node = *n;
+      return true;
+    }, 15s)) << name << " got no podCIDR";
+    ASSERT_TRUE(node);
+    cidrs[i] = get_string(*node, {"spec", "podCIDR"});
+    EXPECT_EQ(cidrs[i].rfind("10.244.", 0), 0u) << cidrs[i];
+    EXPECT_EQ(cidrs[i].substr(cidrs[i].size() - 5), ".0/24") << cidrs[i];
+    for (int j = 0; j < i; ++j) EXPECT_NE(cidrs[i], cidrs[j]);
     std::string ready;
     for (const auto& c : node->at("status").at("conditions").as_array())
       if (get_string(c, {"type"}) == "Ready") ready = get_string(c, {"status"});
@@ -176,16 +113,17 @@ TEST_F(HollowNodesTest, NodesLeasesPodsAndRestart) {
     EXPECT_EQ(first[i].size(), 27u) << first[i];  // MicroTime
   }
   for (int i = 0; i < 3; ++i)
-    EXPECT_TRUE(poll_until(5s, [&] {
+    EXPECT_TRUE(eventually([&] {
       auto lease = client_->get(leases, "kube-node-lease", "sim-" + std::to_string(i));
       return lease && get_string(*lease, {"spec", "renewTime"}) != first[i];
-    })) << "lease of sim-" << i << " was not renewed";
+    }, 5s)) << "lease of sim-" << i << " was not renewed";
 
   // A pod bound to sim-0 runs with an address from sim-0's podCIDR.
   create_and_bind("web-1", "sim-0");
   auto pod = wait_running("web-1");
   std::string ip1 = get_string(pod, {"status", "podIP"});
-  EXPECT_EQ(ip1.rfind("10.128.0.", 0), 0u) << ip1;
+  const std::string net0 = cidrs[0].substr(0, cidrs[0].size() - 4);  // "10.244.N."
+  EXPECT_EQ(ip1.rfind(net0, 0), 0u) << ip1 << " not in " << cidrs[0];
   EXPECT_EQ(get_string(pod, {"status", "hostIP"}), "10.250.0.1");
   EXPECT_FALSE(get_string(pod, {"status", "startTime"}).empty());
   const auto& cs = pod.at("status").at("containerStatuses").as_array();
@@ -206,7 +144,7 @@ TEST_F(HollowNodesTest, NodesLeasesPodsAndRestart) {
   create_and_bind("web-2", "sim-0");
   auto pod2 = wait_running("web-2");
   std::string ip2 = get_string(pod2, {"status", "podIP"});
-  EXPECT_EQ(ip2.rfind("10.128.0.", 0), 0u) << ip2;
+  EXPECT_EQ(ip2.rfind(net0, 0), 0u) << ip2 << " not in " << cidrs[0];
   EXPECT_NE(ip1, ip2);
 
   // Graceful deletion (kubectl's default: the server keeps the pod with a deletionTimestamp)
@@ -216,11 +154,11 @@ TEST_F(HollowNodesTest, NodesLeasesPodsAndRestart) {
     ASSERT_TRUE(del) << del.error().message;
   }
   for (const char* name : {"web-1", "web-2"})
-    EXPECT_TRUE(poll_until(10s, [&] {
+    EXPECT_TRUE(eventually([&] {
       auto p = client_->get(res("", "pods"), "default", name);
       return !p && p.error().code == 404;
-    })) << name << " was not deleted";
-  EXPECT_TRUE(poll_until(5s, [&] { return sim->stats().pod_ips == 0; }));
+    }, 10s)) << name << " was not deleted";
+  EXPECT_TRUE(eventually([&] { return sim->stats().pod_ips == 0; }, 5s));
 
   // Stopping leaves the nodes behind (dead machines, not deregistered ones).
   sim->stop();
@@ -271,10 +209,10 @@ TEST_F(HollowNodesTest, PodsFinish) {
   make("crash", "OnFailure", "1");
   make("forever", "Always", "1");
   auto phase_is = [&](const char* name, const char* phase) {
-    return poll_until(20s, [&] {
+    return eventually([&] {
       auto p = client_->get(res("", "pods"), "default", name);
       return p && get_string(*p, {"status", "phase"}) == phase;
-    });
+    }, 20s);
   };
   EXPECT_TRUE(phase_is("ok", "Succeeded"));
   EXPECT_TRUE(phase_is("bad", "Failed"));
@@ -282,18 +220,60 @@ TEST_F(HollowNodesTest, PodsFinish) {
   ASSERT_TRUE(bad);
   const auto& cs = find_path(*bad, {"status", "containerStatuses"})->as_array().at(0);
   EXPECT_EQ(get_int(cs, {"state", "terminated", "exitCode"}, -1), 2);
-  bool restarted = poll_until(20s, [&] {
+  bool restarted = eventually([&] {
     auto p = client_->get(res("", "pods"), "default", "crash");
     const json::value* c = p ? find_path(*p, {"status", "containerStatuses"}) : nullptr;
     return c && c->is_array() && !c->as_array().empty() &&
            get_int(c->as_array()[0], {"restartCount"}, 0) >= 2 &&
            get_string(*p, {"status", "phase"}) == "Running";
-  });
+  }, 20s);
   EXPECT_TRUE(restarted) << "an OnFailure pod exiting 1 restarts and keeps running";
   auto forever = client_->get(res("", "pods"), "default", "forever");
   ASSERT_TRUE(forever);
   EXPECT_EQ(get_string(*forever, {"status", "phase"}), "Running");
   EXPECT_GE(sim.stats().pods_finished, 4);  // ok, bad and two restarts of crash
+}
+
+}  // namespace
+}  // namespace skiff::sim
+
+namespace skiff::sim {
+namespace {
+// A cluster without node IPAM: nodes get the sim's own podCIDR after --pod-cidr-wait, and a pod
+// bound before that waits for it instead of getting an address from nowhere.
+class HollowNodesNoIpamTest : public HollowNodesTest {
+ protected:
+  std::vector<std::string> server_args() override { return {"--allocate-node-cidrs=false"}; }
+};
+
+TEST_F(HollowNodesNoIpamTest, FallsBackToOwnPodCidr) {
+  auto cfg = config();
+  cfg.nodes = 2;
+  cfg.name_prefix = "own-";
+  cfg.pod_cidr_wait = 1500ms;
+  HollowNodes sim(*client_, cfg);
+  ASSERT_TRUE(sim.start());
+  auto node = client_->get(res("", "nodes"), "", "own-1");
+  ASSERT_TRUE(node);
+  EXPECT_EQ(get_string(*node, {"spec", "podCIDR"}), "");
+  create_and_bind("early", "own-1");
+  std::this_thread::sleep_for(500ms);
+  auto p = client_->get(res("", "pods"), "default", "early");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(get_string(*p, {"status", "phase"}), "Pending");
+  auto pod = wait_running("early");
+  EXPECT_EQ(get_string(pod, {"status", "podIP"}).rfind("10.128.1.", 0), 0u)
+      << get_string(pod, {"status", "podIP"});
+  node = client_->get(res("", "nodes"), "", "own-1");
+  ASSERT_TRUE(node);
+  EXPECT_EQ(get_string(*node, {"spec", "podCIDR"}), "10.128.1.0/24");
+  // The podCIDR is set once: changing it is refused, as upstream.
+  auto changed = client_->patch(
+      res("", "nodes"), "", "own-1", "application/merge-patch+json",
+      json::object{{"spec", json::object{{"podCIDR", "10.9.0.0/24"},
+                                          {"podCIDRs", json::array{json::value("10.9.0.0/24")}}}}});
+  ASSERT_FALSE(changed);
+  EXPECT_EQ(changed.error().code, 422);
 }
 
 }  // namespace

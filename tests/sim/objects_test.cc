@@ -63,6 +63,14 @@ TEST(SimFlags, AllFlags) {
   auto zero = parse({"--kubeconfig=k", "--nodes=1", "--pod-start-delay", "0"});
   ASSERT_TRUE(zero);
   EXPECT_EQ(zero->pod_start_delay.count(), 0);
+  EXPECT_EQ(zero->pod_cidr_wait, std::chrono::seconds(30));
+  auto own = parse({"--kubeconfig=k", "--nodes=1", "--pod-cidr-wait", "0"});
+  ASSERT_TRUE(own);
+  EXPECT_EQ(own->pod_cidr_wait.count(), 0);
+  auto soon = parse({"--kubeconfig=k", "--nodes=1", "--pod-cidr-wait=2s"});
+  ASSERT_TRUE(soon);
+  EXPECT_EQ(soon->pod_cidr_wait, std::chrono::seconds(2));
+  EXPECT_FALSE(parse({"--kubeconfig=k", "--nodes=1", "--pod-cidr-wait", "later"}));
 }
 
 TEST(SimFlags, BadValues) {
@@ -155,6 +163,40 @@ TEST(IpAllocator, ExhaustionAndWrap) {
   EXPECT_FALSE(ips.allocate("out-of-range-node", 5));
 }
 
+TEST(IpAllocator, BlocksFromNodePodCidrs) {
+  IpAllocator ips(3);
+  EXPECT_FALSE(ips.has_block(0));
+  EXPECT_FALSE(ips.allocate("ns/early", 0));  // no podCIDR yet: nothing to hand out
+  EXPECT_FALSE(ips.reserve("ns/early", 0, "10.244.0.2"));
+  EXPECT_TRUE(ips.set_block(0, "10.244.3.0/24"));
+  EXPECT_TRUE(ips.set_block(1, "10.244.8.0/26"));
+  EXPECT_TRUE(ips.has_block(0));
+  EXPECT_EQ(ips.block_cidr(0), "10.244.3.0/24");
+  EXPECT_EQ(ips.block_cidr(2), "");
+  EXPECT_EQ(ips.allocate("ns/early", 0), "10.244.3.2");
+  EXPECT_EQ(ips.allocate("ns/x", 1), "10.244.8.2");
+  EXPECT_TRUE(ips.reserve("ns/y", 1, "10.244.8.62"));
+  EXPECT_FALSE(ips.reserve("ns/z", 1, "10.244.8.63"));  // broadcast of the /26
+  EXPECT_FALSE(ips.reserve("ns/z", 1, "10.244.3.9"));   // node 0's block
+  // A /26 holds 61 pods (.2 .. .62).
+  int got = 2;  // x and y
+  while (ips.allocate("ns/fill" + std::to_string(got), 1)) ++got;
+  EXPECT_EQ(got, 61);
+  // The same block again is fine; another one is refused while pods hold addresses.
+  EXPECT_TRUE(ips.set_block(0, "10.244.3.0/24"));
+  EXPECT_FALSE(ips.set_block(0, "10.244.4.0/24"));
+  EXPECT_EQ(ips.block_cidr(0), "10.244.3.0/24");
+  EXPECT_TRUE(ips.set_block(2, "10.244.5.77/24"));  // host bits cleared
+  EXPECT_EQ(ips.block_cidr(2), "10.244.5.0/24");
+  EXPECT_FALSE(ips.set_block(2, "garbage"));
+  IpAllocator tiny(1);
+  EXPECT_FALSE(tiny.set_block(0, "10.0.0.0/31"));
+  EXPECT_FALSE(tiny.set_block(5, "10.0.0.0/24"));  // no such node
+  EXPECT_EQ(parse_cidr("10.244.1.0/24")->second, 24);
+  EXPECT_FALSE(parse_cidr("10.244.1.0/240"));
+  EXPECT_FALSE(parse_cidr("10.244.1.0"));
+}
+
 TEST(IpAllocator, Reserve) {
   auto plan = *AddressPlan::make(2, 110);
   IpAllocator ips(plan, 2);
@@ -180,8 +222,12 @@ TEST(Objects, Node) {
   EXPECT_EQ(get_string(node, {"metadata", "labels", "node.kubernetes.io/instance-type"}), "sim");
   EXPECT_EQ(get_string(node, {"metadata", "labels", "kubernetes.io/os"}), "linux");
   EXPECT_EQ(get_string(node, {"metadata", "labels", "zone"}), "b");
-  EXPECT_EQ(get_string(node, {"spec", "podCIDR"}), "10.128.7.0/24");
-  EXPECT_EQ(node.at("spec").at("podCIDRs").as_array().size(), 1u);
+  // By default the node IPAM controller sets the podCIDR; the node is registered without one.
+  EXPECT_FALSE(node.at("spec").as_object().contains("podCIDR"));
+  cfg.pod_cidr_wait = std::chrono::milliseconds(0);  // no IPAM: the sim's own block
+  auto own = make_node(cfg, plan, 7, t, "boot-1");
+  EXPECT_EQ(get_string(own, {"spec", "podCIDR"}), "10.128.7.0/24");
+  EXPECT_EQ(own.at("spec").at("podCIDRs").as_array().size(), 1u);
   const auto& taint = node.at("spec").at("taints").as_array().at(0);
   EXPECT_EQ(get_string(taint, {"key"}), "dedicated");
   EXPECT_EQ(get_string(taint, {"value"}), "sim");

@@ -1,0 +1,185 @@
+#include "runtime/sandbox.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "runtime/host.h"
+#include "runtime/process.h"
+
+namespace skiff::runtime {
+namespace fs = std::filesystem;
+namespace {
+
+std::string find_tool(const char* name) {
+  for (auto d : {"/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin"}) {
+    std::string p = std::string(d) + "/" + name;
+    if (::access(p.c_str(), X_OK) == 0) return p;
+  }
+  return name;
+}
+
+std::string errtext(const CommandResult& r) {
+  std::string e = r.err.empty() ? r.out : r.err;
+  while (!e.empty() && e.back() == '\n') e.pop_back();
+  return e;
+}
+
+bool is_mountpoint(const std::string& path) {
+  std::string mi = read_file("/proc/self/mountinfo");
+  for (const auto& m : parse_mountinfo(mi))
+    if (m.mount_point == path) return true;
+  return false;
+}
+
+}  // namespace
+
+PodNetwork::PodNetwork(NetworkConfig config)
+    : config_(std::move(config)),
+      net_(parse_cidr(config_.pod_cidr).value_or(Ipv4Net{})),
+      ipam_(config_.ipam_dir, net_),
+      ip_(find_tool("ip")),
+      nsenter_(find_tool("nsenter")) {}
+
+std::string PodNetwork::veth_name(const std::string& pod_id) {
+  uint64_t h = 1469598103934665603ULL;  // FNV-1a
+  for (unsigned char c : pod_id) h = (h ^ c) * 1099511628211ULL;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%011llx", static_cast<unsigned long long>(h & 0xfffffffffffULL));
+  return "veth" + std::string(buf);
+}
+
+std::string PodNetwork::netns_path(const std::string& pod_id) const {
+  return config_.run_dir + "/netns/" + pod_id;
+}
+
+Status PodNetwork::ensure_bridge() {
+  if (net_.prefix == 0) return Status::Invalid("invalid pod CIDR \"" + config_.pod_cidr + "\"");
+  const std::string& br = config_.bridge;
+  if (run_command({ip_, "link", "show", "dev", br}).exit_code != 0) {
+    auto r = run_command({ip_, "link", "add", br, "mtu", std::to_string(config_.mtu), "type", "bridge"});
+    if (r.exit_code != 0 && r.err.find("File exists") == std::string::npos)
+      return Status::Failed("create bridge " + br + ": " + errtext(r));
+  }
+  std::string gw = format_ipv4(net_.gateway()) + "/" + std::to_string(net_.prefix);
+  auto r = run_command({ip_, "addr", "replace", gw, "dev", br});
+  if (r.exit_code != 0) return Status::Failed("address " + gw + " on " + br + ": " + errtext(r));
+  r = run_command({ip_, "link", "set", br, "up"});
+  if (r.exit_code != 0) return Status::Failed("bring up " + br + ": " + errtext(r));
+  return Status::Ok();
+}
+
+Status PodNetwork::delete_bridge() {
+  auto r = run_command({ip_, "link", "del", "dev", config_.bridge});
+  if (r.exit_code != 0 && run_command({ip_, "link", "show", "dev", config_.bridge}).exit_code == 0)
+    return Status::Failed("delete bridge: " + errtext(r));
+  return Status::Ok();
+}
+
+Status PodNetwork::create_netns(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+  if (fd < 0) return Status::Failed("create " + path + ": " + std::strerror(errno));
+  ::close(fd);
+  // A child enters a new network namespace and pins it with a bind mount on the file; it
+  // shares our mount namespace, so the mount is ours.
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    if (::unshare(CLONE_NEWNET) != 0) ::_exit(1);
+    if (::mount("/proc/self/ns/net", path.c_str(), nullptr, MS_BIND, nullptr) != 0) ::_exit(2);
+    ::_exit(0);
+  }
+  int st = 0;
+  if (pid < 0 || ::waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+    ::unlink(path.c_str());
+    return Status::Failed("cannot create network namespace " + path);
+  }
+  return Status::Ok();
+}
+
+Status PodNetwork::lookup(const std::string& pod_id, SandboxNetwork* out) const {
+  std::string path = netns_path(pod_id);
+  auto ip = ipam_.find(pod_id);
+  if (!ip || !is_mountpoint(path)) return Status::NotFound("no network for pod " + pod_id);
+  out->netns_path = path;
+  out->ip = *ip;
+  out->prefix = net_.prefix;
+  out->gateway = format_ipv4(net_.gateway());
+  out->host_veth = veth_name(pod_id);
+  return Status::Ok();
+}
+
+Status PodNetwork::setup(const std::string& pod_id, SandboxNetwork* out) {
+  if (net_.prefix == 0) return Status::Invalid("invalid pod CIDR \"" + config_.pod_cidr + "\"");
+  if (pod_id.empty() || pod_id.find('/') != std::string::npos || pod_id[0] == '.')
+    return Status::Invalid("invalid pod id \"" + pod_id + "\"");
+  std::string veth = veth_name(pod_id);
+  if (lookup(pod_id, out).ok() && run_command({ip_, "link", "show", "dev", veth}).exit_code == 0)
+    return Status::Ok();
+  std::error_code ec;
+  std::string path = netns_path(pod_id);
+  if (fs::exists(path, ec) || ipam_.find(pod_id)) teardown(pod_id);  // a half-made attempt
+  fs::create_directories(config_.run_dir + "/netns", ec);
+  Status s = create_netns(path);
+  if (!s.ok()) return s;
+  auto fail = [&](const std::string& what, const CommandResult& r) {
+    teardown(pod_id);
+    return Status::Failed(what + ": " + errtext(r));
+  };
+  std::string ip;
+  s = ipam_.allocate(pod_id, &ip);
+  if (!s.ok()) {
+    teardown(pod_id);
+    return s;
+  }
+  std::string mtu = std::to_string(config_.mtu);
+  // One `ip -batch` per namespace keeps pod start fast. `ip link ... netns` takes a path when
+  // the argument contains a slash.
+  CommandOptions root;
+  root.input = "link add " + veth + " mtu " + mtu + " type veth peer name eth0 mtu " + mtu +
+               " netns " + path + "\nlink set " + veth + " master " + config_.bridge + " up\n";
+  auto r = run_command({ip_, "-batch", "-"}, root);
+  if (r.exit_code != 0) return fail("create veth " + veth + " on " + config_.bridge, r);
+  std::string gw = format_ipv4(net_.gateway());
+  CommandOptions o;
+  o.input = "link set lo up\naddr add " + ip + "/" + std::to_string(net_.prefix) +
+            " dev eth0\nlink set eth0 up\nroute add default via " + gw + " dev eth0\n";
+  r = run_command({nsenter_, "--net=" + path, ip_, "-batch", "-"}, o);
+  if (r.exit_code != 0) return fail("configure " + path, r);
+  out->netns_path = path;
+  out->ip = ip;
+  out->prefix = net_.prefix;
+  out->gateway = gw;
+  out->host_veth = veth;
+  return Status::Ok();
+}
+
+Status PodNetwork::teardown(const std::string& pod_id) {
+  std::string veth = veth_name(pod_id);
+  std::string path = netns_path(pod_id);
+  std::string errors;
+  auto r = run_command({ip_, "link", "del", "dev", veth});
+  if (r.exit_code != 0 && r.err.find("Cannot find device") == std::string::npos)
+    errors += "delete " + veth + ": " + errtext(r) + "; ";
+  while (is_mountpoint(path)) {
+    if (::umount2(path.c_str(), MNT_DETACH) != 0) {
+      errors += "umount " + path + ": " + std::strerror(errno) + "; ";
+      break;
+    }
+  }
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+    errors += "remove " + path + ": " + std::strerror(errno) + "; ";
+  Status s = ipam_.release(pod_id);
+  if (!s.ok()) errors += s.message();
+  if (!errors.empty()) return Status::Failed(errors);
+  return Status::Ok();
+}
+
+}  // namespace skiff::runtime
