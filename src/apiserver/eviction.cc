@@ -28,24 +28,14 @@ ApiError too_many_requests(const std::string& cause) {
   return e;
 }
 
+// An Eviction's deleteOptions, parsed like a DELETE body; a negative grace period means 1, as
+// upstream.
 Result<DeleteOptions> delete_options(const json::object& eviction, bool dry_run) {
-  DeleteOptions o;
-  o.dry_run = dry_run;
   const json::value* dov = eviction.if_contains("deleteOptions");
-  if (!dov || dov->is_null()) return o;
+  if (!dov || dov->is_null()) return parse_delete_options(json::object{}, dry_run);
   if (!dov->is_object()) return ApiError::bad_request("deleteOptions must be an object");
-  const json::object& d = dov->as_object();
-  if (const json::value* g = d.if_contains("gracePeriodSeconds"); g && g->is_number()) {
-    o.grace_period_seconds = get_int(d, {"gracePeriodSeconds"});
-    if (*o.grace_period_seconds < 0) o.grace_period_seconds = 1;  // upstream: negative -> 1
-  }
-  if (const json::value* u = find_path(d, {"preconditions", "uid"}); u && u->is_string())
-    o.precondition_uid = std::string(u->as_string());
-  if (const json::value* rv = find_path(d, {"preconditions", "resourceVersion"}); rv && rv->is_string())
-    o.precondition_resource_version = std::string(rv->as_string());
-  if (const json::value* dr = d.if_contains("dryRun"); dr && dr->is_array() && !dr->as_array().empty())
-    o.dry_run = true;
-  o.propagation_policy = get_string(d, {"propagationPolicy"});
+  auto o = parse_delete_options(dov->as_object(), dry_run);
+  if (o && o->grace_period_seconds && *o->grace_period_seconds < 0) o->grace_period_seconds = 1;
   return o;
 }
 
@@ -69,19 +59,13 @@ void ApiHandler::handle_eviction(net::Request& req, const std::string& ns, const
   auto body_name = get_string(*body, {"metadata", "name"});
   if (!body_name.empty() && body_name != pod)
     return write_error(w, ApiError::bad_request("name in URL does not match name in Eviction object"));
-  bool dry = false;
-  auto dr = req.query.equal_range("dryRun");
-  for (auto i = dr.first; i != dr.second; ++i) dry = dry || i->second == "All";
-  auto opts = delete_options(*body, dry);
+  auto dry = parse_dry_run(req);
+  if (!dry) return write_error(w, dry.error());
+  auto opts = delete_options(*body, *dry);
   if (!opts) return write_error(w, opts.error());
   auto st = evict(ns, pod, *opts);
   if (!st) return write_error(w, st.error());
-  write_json(w, 201,
-             json::object{{"kind", "Status"},
-                          {"apiVersion", "v1"},
-                          {"metadata", json::object{}},
-                          {"status", "Success"},
-                          {"code", 201}});
+  write_success(w, 201);
 }
 
 Status ApiHandler::evict(const std::string& ns, const std::string& name, const DeleteOptions& opts) {

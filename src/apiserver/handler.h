@@ -60,5 +60,14 @@ void write_error(net::ResponseWriter& w, const ApiError& e);
 bool wants_table(const net::Request& req);
 // Decodes a request body (JSON or YAML by Content-Type) into an object.
 Result<json::object> decode_body(const net::Request& req);
+// ?dryRun=All (repeatable); any other non-empty value is a 400.
+Result<bool> parse_dry_run(const net::Request& req);
+// The DeleteOptions of a DELETE body (or of an Eviction's deleteOptions): grace period,
+// propagation policy (and the legacy orphanDependents), preconditions, dryRun. query, when
+// given, overrides gracePeriodSeconds and propagationPolicy as upstream's query parameters do.
+Result<DeleteOptions> parse_delete_options(const json::object& body, bool dry_run,
+                                           const net::Request* query = nullptr);
+// The metav1.Status a subresource POST (binding, eviction) answers with.
+void write_success(net::ResponseWriter& w, int code);
 
 }  // namespace skiff::apiserver

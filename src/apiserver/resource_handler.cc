@@ -9,7 +9,6 @@
 #include "patch/patch.h"
 
 namespace skiff::apiserver {
-namespace {
 
 Result<bool> parse_dry_run(const net::Request& req) {
   auto it = req.query.equal_range("dryRun");
@@ -22,6 +21,46 @@ Result<bool> parse_dry_run(const net::Request& req) {
   }
   return dry;
 }
+
+Result<DeleteOptions> parse_delete_options(const json::object& body, bool dry_run,
+                                           const net::Request* query) {
+  DeleteOptions opts;
+  opts.dry_run = dry_run;
+  if (const auto* g = body.if_contains("gracePeriodSeconds"); g && g->is_number())
+    opts.grace_period_seconds = get_int(body, {"gracePeriodSeconds"});
+  opts.propagation_policy = get_string(body, {"propagationPolicy"});
+  if (query) {
+    if (auto g = query->query_param("gracePeriodSeconds"); !g.empty())
+      opts.grace_period_seconds = std::atoll(g.c_str());
+    if (auto pp = query->query_param("propagationPolicy"); !pp.empty()) opts.propagation_policy = pp;
+  }
+  const json::value* orphan = body.if_contains("orphanDependents");
+  if (orphan && ((orphan->is_bool() && orphan->get_bool()) ||
+                 (orphan->is_string() && orphan->get_string() == "true")))
+    opts.propagation_policy = "Orphan";
+  if (!opts.propagation_policy.empty() && opts.propagation_policy != "Orphan" &&
+      opts.propagation_policy != "Background" && opts.propagation_policy != "Foreground")
+    return ApiError::bad_request("propagationPolicy: Unsupported value: \"" +
+                                 opts.propagation_policy + "\"");
+  if (const auto* pre = find_path(body, {"preconditions", "uid"}); pre && pre->is_string())
+    opts.precondition_uid = std::string(pre->get_string());
+  if (const auto* pre = find_path(body, {"preconditions", "resourceVersion"}); pre && pre->is_string())
+    opts.precondition_resource_version = std::string(pre->get_string());
+  if (const auto* dr = body.if_contains("dryRun"); dr && dr->is_array() && !dr->get_array().empty())
+    opts.dry_run = true;
+  return opts;
+}
+
+void write_success(net::ResponseWriter& w, int code) {
+  write_json(w, code,
+             json::object{{"kind", "Status"},
+                          {"apiVersion", "v1"},
+                          {"metadata", json::object{}},
+                          {"status", "Success"},
+                          {"code", code}});
+}
+
+namespace {
 
 Result<ListParams> parse_list_params(const net::Request& req) {
   ListParams p;
@@ -242,35 +281,15 @@ void ApiHandler::handle_resource(net::Request& req, const RequestInfo& info,
   }
   if (verb == "patch") return handle_patch(req, info, *r, w);
   if (verb == "delete" || verb == "deletecollection") {
-    DeleteOptions opts;
-    opts.dry_run = wo.dry_run;
     json::object body;
     if (!req.body.empty()) {
       auto b = decode_body(req);
       if (!b) return write_error(w, b.error());
       body = std::move(*b);
     }
-    if (const auto* g = body.if_contains("gracePeriodSeconds"); g && g->is_number())
-      opts.grace_period_seconds = get_int(body, {"gracePeriodSeconds"});
-    if (auto g = req.query_param("gracePeriodSeconds"); !g.empty())
-      opts.grace_period_seconds = std::atoll(g.c_str());
-    opts.propagation_policy = get_string(body, {"propagationPolicy"});
-    if (auto pp = req.query_param("propagationPolicy"); !pp.empty()) opts.propagation_policy = pp;
-    if (get_string(body, {"orphanDependents"}) == "true" ||
-        (find_path(body, {"orphanDependents"}) && find_path(body, {"orphanDependents"})->is_bool() &&
-         find_path(body, {"orphanDependents"})->get_bool()))
-      opts.propagation_policy = "Orphan";
-    if (!opts.propagation_policy.empty() && opts.propagation_policy != "Orphan" &&
-        opts.propagation_policy != "Background" && opts.propagation_policy != "Foreground")
-      return write_error(w, ApiError::bad_request("propagationPolicy: Unsupported value: \"" +
-                                                  opts.propagation_policy + "\""));
-    if (const auto* pre = find_path(body, {"preconditions", "uid"}); pre && pre->is_string())
-      opts.precondition_uid = std::string(pre->get_string());
-    if (const auto* pre = find_path(body, {"preconditions", "resourceVersion"});
-        pre && pre->is_string())
-      opts.precondition_resource_version = std::string(pre->get_string());
-    if (const auto* dr = body.if_contains("dryRun"); dr && dr->is_array() && !dr->get_array().empty())
-      opts.dry_run = true;
+    auto parsed = parse_delete_options(body, wo.dry_run, &req);
+    if (!parsed) return write_error(w, parsed.error());
+    const DeleteOptions& opts = *parsed;
     if (verb == "delete") {
       auto obj = objects_.remove(*r, ns, name, opts);
       if (!obj) return write_error(w, obj.error());
@@ -465,11 +484,6 @@ void ApiHandler::handle_binding(net::Request& req, const std::string& ns, const 
       },
       wo);
   if (!obj) return write_error(w, obj.error());
-  write_json(w, 201,
-             json::object{{"kind", "Status"},
-                          {"apiVersion", "v1"},
-                          {"metadata", json::object{}},
-                          {"status", "Success"},
-                          {"code", 201}});
+  write_success(w, 201);
 }
 }  // namespace skiff::apiserver

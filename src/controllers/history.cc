@@ -146,12 +146,6 @@ Status truncate_history(client::Client& c, const RevisionSet& revs,
   return ok_status();
 }
 
-std::string owner_key_of(const json::object& pod, const char* kind) {
-  const json::object* ref = controller_ref(pod);
-  if (!ref || get_string(*ref, {"kind"}) != kind) return {};
-  return ns_of(pod) + "/" + get_string(*ref, {"name"});
-}
-
 Result<std::vector<ObjectPtr>> claim_pods(client::Client& c, const client::Informer& pods,
                                           const json::object& owner, const char* kind) {
   std::vector<ObjectPtr> owned;

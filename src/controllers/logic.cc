@@ -273,4 +273,10 @@ std::string ns_of(const json::object& o) { return get_string(o, {"metadata", "na
 std::string name_of(const json::object& o) { return get_string(o, {"metadata", "name"}); }
 std::string uid_of(const json::object& o) { return get_string(o, {"metadata", "uid"}); }
 
+std::string owner_key_of(const json::object& pod, const char* kind) {
+  const json::object* ref = controller_ref(pod);
+  if (!ref || get_string(*ref, {"kind"}) != kind) return {};
+  return ns_of(pod) + "/" + get_string(*ref, {"name"});
+}
+
 }  // namespace skiff::controllers
