@@ -7,6 +7,7 @@
 #pragma once
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -79,6 +80,18 @@ class QueueController : public Controller {
   void run() override;   // starts the worker threads (after the informers synced)
   void stop() override;  // shuts the queue down and joins the workers
   void enqueue(const std::string& key) { queue_.add(key); }
+  // Handlers for the controller's own kind: add and update enqueue the object's key; delete
+  // runs on_delete (when given), then enqueues the key too unless enqueue_on_delete is false.
+  client::Handlers key_handlers(std::function<void(const client::ObjectPtr&)> on_delete = nullptr,
+                                bool enqueue_on_delete = true) {
+    auto key = [this](const client::ObjectPtr& o) { enqueue(client::object_key(*o)); };
+    return client::Handlers{
+        key, [key](const client::ObjectPtr&, const client::ObjectPtr& o) { key(o); },
+        [key, on_delete = std::move(on_delete), enqueue_on_delete](const client::ObjectPtr& o) {
+          if (on_delete) on_delete(o);
+          if (enqueue_on_delete) key(o);
+        }};
+  }
 
  protected:
   virtual Status sync(const std::string& key) = 0;

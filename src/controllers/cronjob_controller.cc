@@ -55,10 +55,7 @@ CronJobController::CronJobController(client::Client& c, InformerFactory& inf, in
       client_(c),
       jobs_(inf.get("batch", "jobs")),
       cronjobs_(inf.get("batch", "cronjobs")) {
-  cronjobs_.add_handlers(client::Handlers{
-      [this](const ObjectPtr& o) { enqueue(client::object_key(*o)); },
-      [this](const ObjectPtr&, const ObjectPtr& o) { enqueue(client::object_key(*o)); },
-      [](const ObjectPtr&) {}});
+  cronjobs_.add_handlers(key_handlers(nullptr, /*enqueue_on_delete=*/false));
   jobs_.add_handlers(client::Handlers{
       [this](const ObjectPtr& j) { on_job(j); },
       [this](const ObjectPtr& old_j, const ObjectPtr& j) {

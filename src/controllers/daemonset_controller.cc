@@ -188,10 +188,9 @@ DaemonSetController::DaemonSetController(client::Client& c, InformerFactory& inf
       nodes_(inf.get("", "nodes")),
       daemonsets_(inf.get("apps", "daemonsets")),
       revisions_(inf.get("apps", "controllerrevisions")) {
-  auto dkey = [this](const ObjectPtr& o) { enqueue(client::object_key(*o)); };
-  daemonsets_.add_handlers(client::Handlers{
-      dkey, [dkey](const ObjectPtr&, const ObjectPtr& o) { dkey(o); },
-      [this](const ObjectPtr& o) { expectations_.erase(client::object_key(*o)); }});
+  daemonsets_.add_handlers(key_handlers(
+      [this](const ObjectPtr& o) { expectations_.erase(client::object_key(*o)); },
+      /*enqueue_on_delete=*/false));
   pods_.add_handlers(client::Handlers{
       [this](const ObjectPtr& p) { on_pod(p, false); },
       [this](const ObjectPtr& old_p, const ObjectPtr& p) {

@@ -66,9 +66,7 @@ DeploymentController::DeploymentController(client::Client& c, InformerFactory& i
       pods_(inf.get("", "pods")),
       replicasets_(inf.get("apps", "replicasets")),
       deployments_(inf.get("apps", "deployments")) {
-  auto dkey = [this](const ObjectPtr& o) { enqueue(client::object_key(*o)); };
-  deployments_.add_handlers(client::Handlers{
-      dkey, [dkey](const ObjectPtr&, const ObjectPtr& o) { dkey(o); }, dkey});
+  deployments_.add_handlers(key_handlers());
   replicasets_.add_handlers(client::Handlers{
       [this](const ObjectPtr& o) { enqueue_owner(*o); },
       [this](const ObjectPtr& old_o, const ObjectPtr& o) {

@@ -72,9 +72,7 @@ DisruptionController::DisruptionController(client::Client& c, InformerFactory& i
       replicasets_(inf.get("apps", "replicasets")),
       deployments_(inf.get("apps", "deployments")),
       statefulsets_(inf.get("apps", "statefulsets")) {
-  auto key = [this](const ObjectPtr& o) { enqueue(client::object_key(*o)); };
-  pdbs_.add_handlers(client::Handlers{key, [key](const ObjectPtr&, const ObjectPtr& o) { key(o); },
-                                      key});
+  pdbs_.add_handlers(key_handlers());
   pods_.add_handlers(client::Handlers{
       [this](const ObjectPtr& p) { enqueue_for_pod(*p); },
       [this](const ObjectPtr& old_p, const ObjectPtr& p) {

@@ -243,16 +243,16 @@ EndpointsController::EndpointsController(client::Client& c, InformerFactory& inf
       services_(inf.get("", "services")),
       pods_(inf.get("", "pods")),
       endpoints_(inf.get("", "endpoints")) {
-  auto key_of = [this](const ObjectPtr& o) { enqueue(client::object_key(*o)); };
-  services_.add_handlers(client::Handlers{
-      key_of, [key_of](const ObjectPtr&, const ObjectPtr& o) { key_of(o); }, key_of});
+  services_.add_handlers(key_handlers());
   pods_.add_handlers(client::Handlers{
       [this](const ObjectPtr& p) { on_pod(nullptr, p); },
       [this](const ObjectPtr& o, const ObjectPtr& p) { on_pod(o, p); },
       [this](const ObjectPtr& p) { on_pod(nullptr, p); }});
-  // A deleted or hand-edited Endpoints of a selector service is put back.
-  endpoints_.add_handlers(client::Handlers{
-      nullptr, [key_of](const ObjectPtr&, const ObjectPtr& o) { key_of(o); }, key_of});
+  // A deleted or hand-edited Endpoints of a selector service is put back (an Endpoints has its
+  // Service's key); creations are this controller's own doing and need no reaction.
+  client::Handlers put_back = key_handlers();
+  put_back.on_add = nullptr;
+  endpoints_.add_handlers(std::move(put_back));
 }
 
 void EndpointsController::on_pod(const ObjectPtr& old_pod, const ObjectPtr& pod) {

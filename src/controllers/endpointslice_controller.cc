@@ -180,14 +180,13 @@ EndpointSliceController::EndpointSliceController(client::Client& c, InformerFact
       pods_(inf.get("", "pods")),
       slices_(inf.get("discovery.k8s.io", "endpointslices")),
       nodes_(inf.get("", "nodes")) {
-  auto key_of = [this](const ObjectPtr& o) { enqueue(client::object_key(*o)); };
-  services_.add_handlers(client::Handlers{
-      key_of, [key_of](const ObjectPtr&, const ObjectPtr& o) { key_of(o); },
+  services_.add_handlers(key_handlers(
       [this](const ObjectPtr& o) {
         const std::string key = client::object_key(*o);
         std::lock_guard lk(mu_);
         written_.erase(key);
-      }});
+      },
+      /*enqueue_on_delete=*/false));
   pods_.add_handlers(client::Handlers{
       [this](const ObjectPtr& p) { on_pod(nullptr, p); },
       [this](const ObjectPtr& o, const ObjectPtr& p) { on_pod(o, p); },

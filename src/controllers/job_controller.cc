@@ -46,17 +46,11 @@ JobController::JobController(client::Client& c, InformerFactory& inf, int worker
       client_(c),
       pods_(inf.get("", "pods")),
       jobs_(inf.get("batch", "jobs")) {
-  jobs_.add_handlers(client::Handlers{
-      [this](const ObjectPtr& o) { enqueue(client::object_key(*o)); },
-      [this](const ObjectPtr&, const ObjectPtr& o) { enqueue(client::object_key(*o)); },
-      [this](const ObjectPtr& o) {
-        expectations_.erase(client::object_key(*o));
-        {
-          std::lock_guard lk(finished_mu_);
-          finished_.erase(uid_of(*o));
-        }
-        enqueue(client::object_key(*o));
-      }});
+  jobs_.add_handlers(key_handlers([this](const ObjectPtr& o) {
+    expectations_.erase(client::object_key(*o));
+    std::lock_guard lk(finished_mu_);
+    finished_.erase(uid_of(*o));
+  }));
   pods_.add_handlers(client::Handlers{
       [this](const ObjectPtr& p) {
         std::string k = owner_job_key(*p);

@@ -54,13 +54,8 @@ ReplicaSetController::ReplicaSetController(client::Client& c, InformerFactory& i
       client_(c),
       pods_(inf.get("", "pods")),
       replicasets_(inf.get("apps", "replicasets")) {
-  replicasets_.add_handlers(client::Handlers{
-      [this](const ObjectPtr& o) { enqueue(client::object_key(*o)); },
-      [this](const ObjectPtr&, const ObjectPtr& o) { enqueue(client::object_key(*o)); },
-      [this](const ObjectPtr& o) {
-        expectations_.erase(client::object_key(*o));
-        enqueue(client::object_key(*o));
-      }});
+  replicasets_.add_handlers(
+      key_handlers([this](const ObjectPtr& o) { expectations_.erase(client::object_key(*o)); }));
   pods_.add_handlers(client::Handlers{
       [this](const ObjectPtr& p) {
         std::string k = owner_rs_key(*p);

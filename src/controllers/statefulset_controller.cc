@@ -95,9 +95,7 @@ StatefulSetController::StatefulSetController(client::Client& c, InformerFactory&
       statefulsets_(inf.get("apps", "statefulsets")),
       revisions_(inf.get("apps", "controllerrevisions")),
       claims_(inf.get("", "persistentvolumeclaims")) {
-  auto skey = [this](const ObjectPtr& o) { enqueue(client::object_key(*o)); };
-  statefulsets_.add_handlers(client::Handlers{
-      skey, [skey](const ObjectPtr&, const ObjectPtr& o) { skey(o); }, nullptr});
+  statefulsets_.add_handlers(key_handlers(nullptr, /*enqueue_on_delete=*/false));
   auto on_pod = [this](const ObjectPtr& p) {
     if (std::string k = owner_key_of(*p, "StatefulSet"); !k.empty()) {
       enqueue(k);
