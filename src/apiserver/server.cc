@@ -15,6 +15,7 @@
 #include "apiserver/handler.h"
 #include "apiserver/kubernetes_service.h"
 #include "apiserver/object_store.h"
+#include "agent/agent.h"
 #include "client/client.h"
 #include "client/leader_election.h"
 #include "controllers/controller_manager.h"
@@ -177,7 +178,28 @@ void Server::start() {
       start_controllers();
   }
   if (!cfg_.no_agent) {
-    SKIFF_LOG(INFO) << "the node agent is not part of this build yet; running as --no-agent";
+    agent::AgentOptions ao;
+    ao.data_dir = cfg_.data_dir + "/agent";
+    ao.node_name = cfg_.node_name.empty() ? agent::default_node_name() : cfg_.node_name;
+    ao.kubelet_port = cfg_.kubelet_port;
+    ao.registry_config = cfg_.registry_config;
+    ao.runtime = cfg_.runtime;
+    ao.client_ca_pem = certs.ca.cert_pem;
+    auto node_cert = pki::make_client_cert(certs.ca, "system:node:" + ao.node_name,
+                                           {"system:nodes"});
+    client::Config ac;
+    ac.server = url;
+    ac.ca_pem = certs.ca.cert_pem;
+    ac.cert_pem = node_cert.cert_pem;
+    ac.key_pem = node_cert.key_pem;
+    agent_ = std::make_unique<agent::Agent>(ac, ao);
+    try {
+      agent_->start();
+    } catch (const std::exception& e) {
+      SKIFF_LOG(ERROR) << "node agent: " << e.what()
+                       << "; this server runs no pods (fix that, or pass --no-agent)";
+      agent_.reset();
+    }
   }
   maintenance_ = std::thread([this] { maintenance_loop(); });
 }
@@ -247,7 +269,10 @@ void Server::stop() {
     stopping_ = true;
   }
   cv_.notify_all();
-  // Open watches end first; the embedded components then stop side by side.
+  // The node agent first (its containers keep running), then open watches end and the
+  // embedded components stop side by side.
+  if (agent_) agent_->stop();
+  agent_.reset();
   if (handler_) handler_->shutdown();
   std::thread stop_controllers([this] {
     controllers_elector_.reset();  // stops what it started, then releases the lease
@@ -277,6 +302,9 @@ void usage() {
                "[--no-agent] [--datastore sqlite] [--service-cidr CIDR]\n"
                "                    [--compaction-interval DURATION] [--disable-scheduler]\n"
                "                    [--disable-controllers] [--leader-elect=false] [-v]\n"
+               "  node agent (unless --no-agent; data in DATA_DIR/agent):\n"
+               "    [--kubelet-port N (10250; 0 = any)] [--node-name NAME] [--runtime crun|runc]\n"
+               "    [--registry-config FILE]\n"
                "  defaults: --data-dir /var/lib/skiff --bind-address 0.0.0.0 --port 6443 "
                "--service-cidr 10.96.0.0/12 --compaction-interval 5m\n");
   std::fprintf(stderr,
@@ -316,6 +344,10 @@ int server_main(int argc, char** argv) {
     else if (a == "--bind-address") cfg.bind_address = need();
     else if (a == "--port") cfg.port = std::atoi(need().c_str());
     else if (a == "--no-agent") cfg.no_agent = true;
+    else if (a == "--kubelet-port") cfg.kubelet_port = std::atoi(need().c_str());
+    else if (a == "--node-name") cfg.node_name = need();
+    else if (a == "--registry-config") cfg.registry_config = need();
+    else if (a == "--runtime") cfg.runtime = need();
     else if (a == "--datastore") cfg.datastore = need();
     else if (a == "--service-cidr") cfg.service_cidr = need();
     else if (a == "--disable-scheduler") cfg.run_scheduler = false;

@@ -16,6 +16,7 @@ namespace skiff::net { class HttpsServer; }
 namespace skiff::client { class Client; class LeaderElector; }
 namespace skiff::scheduler { class Scheduler; }
 namespace skiff::controllers { class ControllerManager; }
+namespace skiff::agent { class Agent; }
 
 namespace skiff::apiserver {
 class Admission;
@@ -47,6 +48,11 @@ struct ServerConfig {
   std::string cluster_cidr = "10.244.0.0/16";  // "" = no podCIDR allocation
   int node_cidr_mask_size = 24;
   bool allocate_node_cidrs = true;
+  // The embedded node agent (unless no_agent): data dir <data_dir>/agent.
+  int kubelet_port = 10250;       // 0 = any free port
+  std::string node_name;          // default: the host name
+  std::string registry_config;    // mirrors and credentials for image pulls
+  std::string runtime;            // crun or runc; "" = crun when installed
 };
 
 class Server {
@@ -79,6 +85,7 @@ class Server {
   // destroy scheduler_ / controllers_); declared after them so they stop first.
   std::unique_ptr<client::LeaderElector> scheduler_elector_;
   std::unique_ptr<client::LeaderElector> controllers_elector_;
+  std::unique_ptr<agent::Agent> agent_;
   std::thread maintenance_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -13,6 +14,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "runtime/process.h"
@@ -58,7 +60,33 @@ int format_int(long long v, char* out) {  // decimal, returns length
   return len;
 }
 
-void emit(int log_fd, const Stream& s, const char* data, size_t n, bool partial) {
+// Log rotation as the kubelet's container log manager does it (containerLogMaxSize 10Mi,
+// containerLogMaxFiles 5 counting the live file), but by the writer itself, between lines:
+// "<path>.3" -> ".4", ..., "<path>" -> ".1", a new "<path>". Readers (agent/logs.cc) notice the
+// new inode and read "<path>.N" oldest first. Only rename/open/close: async-signal-safe.
+constexpr long long kLogMaxBytes = 10LL * 1024 * 1024;
+constexpr int kLogFiles = 5;
+
+struct LogFile {
+  int fd = -1;
+  long long size = 0;                     // bytes in the live file
+  const char* path = nullptr;             // nullptr: not rotated (the log could not be opened)
+  const char* const* rotated = nullptr;   // "<path>.1" ... "<path>.(kLogFiles-1)"
+};
+
+void rotate(LogFile& log) {
+  for (int i = kLogFiles - 2; i > 0; --i) ::rename(log.rotated[i - 1], log.rotated[i]);
+  ::rename(log.path, log.rotated[0]);
+  // Whatever happens, the count restarts: a failed open keeps writing to the renamed file
+  // rather than rotating again on every line.
+  log.size = 0;
+  int fd = ::open(log.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (fd < 0) return;
+  ::close(log.fd);
+  log.fd = fd;
+}
+
+void emit(LogFile& log, const Stream& s, const char* data, size_t n, bool partial) {
   char ts[32];
   int tl = format_rfc3339_nano(now_ns(), ts);
   iovec iov[5] = {{ts, static_cast<size_t>(tl)},
@@ -66,16 +94,21 @@ void emit(int log_fd, const Stream& s, const char* data, size_t n, bool partial)
                   {const_cast<char*>(partial ? "P " : "F "), 2},
                   {const_cast<char*>(data), n},
                   {const_cast<char*>("\n"), 1}};
-  while (::writev(log_fd, iov, 5) < 0 && errno == EINTR) {
+  long long len = tl + 8 + 2 + static_cast<long long>(n) + 1;
+  // Rotate before a line that would overflow the file, so files stay under the limit.
+  if (log.path && log.size > 0 && log.size + len > kLogMaxBytes) rotate(log);
+  ssize_t w;
+  while ((w = ::writev(log.fd, iov, 5)) < 0 && errno == EINTR) {
   }
+  if (w > 0) log.size += w;
 }
 
 // Emits the complete lines in the buffer; a full buffer without a newline becomes a partial.
-void consume(Stream& s, int log_fd) {
+void consume(Stream& s, LogFile& log) {
   size_t start = 0;
   for (size_t i = 0; i < s.len; ++i) {
     if (s.buf[i] != '\n') continue;
-    emit(log_fd, s, s.buf + start, i - start, false);
+    emit(log, s, s.buf + start, i - start, false);
     start = i + 1;
   }
   if (start > 0) {
@@ -83,7 +116,7 @@ void consume(Stream& s, int log_fd) {
     s.len -= start;
   }
   if (s.len == sizeof s.buf) {
-    emit(log_fd, s, s.buf, s.len, true);
+    emit(log, s, s.buf, s.len, true);
     s.len = 0;
   }
 }
@@ -114,6 +147,7 @@ struct Prepared {
   const char* exit_file;
   const char* exit_tmp;
   const char* log_path;
+  const char* const* rotated_logs;  // kLogFiles - 1 names
   const char* oom_file;
 };
 
@@ -190,8 +224,16 @@ void write_exit_file(const Prepared& p, int code, bool oom) {
   write_all(sync_fd, ok, static_cast<size_t>(on));
   ::close(sync_fd);
 
-  int log_fd = ::open(p.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-  if (log_fd < 0) log_fd = devnull;
+  LogFile log;
+  log.fd = ::open(p.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (log.fd >= 0) {
+    struct stat st;
+    if (::fstat(log.fd, &st) == 0) log.size = st.st_size;
+    log.path = p.log_path;
+    log.rotated = p.rotated_logs;
+  } else {
+    log.fd = devnull;
+  }
   streams[0].fd = out[0];
   streams[1].fd = err[0];
   bool exited = false;
@@ -212,7 +254,7 @@ void write_exit_file(const Prepared& p, int code, bool oom) {
                              sizeof streams[i].buf - streams[i].len);
           if (r <= 0) break;
           streams[i].len += static_cast<size_t>(r);
-          consume(streams[i], log_fd);
+          consume(streams[i], log);
         }
       }
       write_exit_file(p, code, oom);
@@ -235,7 +277,7 @@ void write_exit_file(const Prepared& p, int code, bool oom) {
       ssize_t r = ::read(st2.fd, st2.buf + st2.len, sizeof st2.buf - st2.len);
       if (r > 0) {
         st2.len += static_cast<size_t>(r);
-        consume(st2, log_fd);
+        consume(st2, log);
       } else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
         ::close(st2.fd);
         st2.fd = -1;
@@ -243,7 +285,7 @@ void write_exit_file(const Prepared& p, int code, bool oom) {
     }
   }
   for (int i = 0; i < 2; ++i)
-    if (streams[i].len > 0) emit(log_fd, streams[i], streams[i].buf, streams[i].len, false);
+    if (streams[i].len > 0) emit(log, streams[i], streams[i].buf, streams[i].len, false);
   ::_exit(0);
 }
 
@@ -297,6 +339,13 @@ Status spawn_monitor(const MonitorArgs& a, int* pid, int* monitor_pid) {
   p.exit_tmp = exit_tmp.c_str();
   p.log_path = a.log_path.c_str();
   p.oom_file = a.oom_file.c_str();
+  // The rotated names are made here: the monitor may not allocate after fork.
+  std::vector<std::string> rotated_names;
+  std::vector<const char*> rotated_ptrs;
+  for (int i = 1; i < kLogFiles; ++i)
+    rotated_names.push_back(a.log_path + "." + std::to_string(i));
+  for (const auto& n : rotated_names) rotated_ptrs.push_back(n.c_str());
+  p.rotated_logs = rotated_ptrs.data();
   auto streams = std::make_unique<Stream[]>(2);
   streams[0].name = " stdout ";
   streams[1].name = " stderr ";

@@ -86,7 +86,10 @@ class OciRuntime final : public Runtime {
 
   Status start(const std::string& id) override {
     auto r = run(id, {"start", id});
-    if (r.exit_code == 0) return Status::Ok();
+    if (r.exit_code == 0) {
+      std::ofstream(cdir(id) + "/started") << "1\n";
+      return Status::Ok();
+    }
     return fail("start", r);
   }
 
@@ -100,6 +103,18 @@ class OciRuntime final : public Runtime {
     std::getline(meta, out->log_path);
     std::getline(meta, out->cgroup_path);
     if (read_exit(dir, out)) return Status::Ok();
+    // Fast path for the kubelet's polling: started, no exit recorded, init alive -> running,
+    // without running the runtime (the monitor reaps the init, so a live pid is ours).
+    if (fs::exists(dir + "/started", ec)) {
+      int pid = std::atoi(read_file(dir + "/pid").c_str());
+      std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+      auto rp = stat.rfind(')');
+      if (pid > 0 && rp != std::string::npos && rp + 2 < stat.size() && stat[rp + 2] != 'Z') {
+        out->status = ContainerStatus::kRunning;
+        out->pid = pid;
+        return Status::Ok();
+      }
+    }
     auto r = run(id, {"state", id});
     json::value v;
     std::string perr;

@@ -16,6 +16,8 @@ SERVER_PID=
 teardown() {
   if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; fi
   jobs -p | xargs -r kill 2>/dev/null
+  # Containers outlive the server: remove what its node agent left (processes, mounts, netns).
+  if [ -n "${AGENT_DATA:-}" ]; then "$SKIFF" node-reset --data-dir "$AGENT_DATA" >/dev/null 2>&1; fi
   # KEEP_TMP=1 keeps the logs and data of a failed run for debugging.
   if [ "${KEEP_TMP:-}" = 1 ] && [ "$FAILED" -ne 0 ]; then echo "kept $TMP" >&2; else rm -rf "$TMP"; fi
 }
@@ -47,7 +49,10 @@ DATA=$TMP/data
 PORT=$(free_port)
 start_server() {
   mkdir -p "$DATA"
-  "$SKIFF" server --data-dir "$DATA" --bind-address 127.0.0.1 --port "$PORT" --no-agent "$@" \
+  local agent=(--no-agent)
+  # start_agent_server: with the node agent (data in $DATA/agent, kubelet port chosen freely).
+  if [ "${WITH_AGENT:-}" = 1 ]; then agent=(--kubelet-port 0); AGENT_DATA=$DATA/agent; fi
+  "$SKIFF" server --data-dir "$DATA" --bind-address 127.0.0.1 --port "$PORT" "${agent[@]}" "$@" \
     >>"$TMP/server.log" 2>&1 &
   SERVER_PID=$!
   KCFG=$DATA/admin.kubeconfig
@@ -55,6 +60,7 @@ start_server() {
     echo "server did not become ready; log:" >&2; tail -20 "$TMP/server.log" >&2; exit 1
   fi
 }
+start_agent_server() { WITH_AGENT=1 start_server "$@"; }
 stop_server() { kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=; }
 kill9_server() { kill -9 "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=; }
 

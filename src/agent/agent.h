@@ -1,0 +1,67 @@
+// The node agent (`skiff agent`, upstream's kubelet): registers this machine as a Node, renews
+// its Lease, runs the pods bound to it as real containers (src/runtime, src/images), reports
+// their status, and serves logs/exec/attach/port-forward on its HTTPS port for the API server's
+// proxy. `skiff server` runs one for its own host unless --no-agent.
+//
+// Containers outlive the agent: stopping it (or kill -9) leaves them running, and the next agent
+// over the same data dir re-adopts them from the runtime and its state files (docs/agent.md).
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "client/client.h"
+
+namespace skiff::agent {
+
+struct AgentOptions {
+  std::string node_name;                        // default: the host name, lowercased
+  std::string data_dir = "/var/lib/skiff/agent";
+  std::string runtime;                          // "crun", "runc", or "" (crun when present)
+  std::string registry_config;                  // mirrors and credentials (docs/images.md)
+  std::string node_ip;                          // default: the source address of the default route
+  std::string kubelet_address = "0.0.0.0";
+  int kubelet_port = 10250;                     // 0 = any free port (reported in the Node)
+  // CA whose client certificates may use the kubelet port (the cluster CA); only the API
+  // server's kubelet client and members of system:masters are then admitted.
+  std::string client_ca_pem;
+  std::string pod_cidr;      // used when the Node gets no spec.podCIDR from the cluster
+  std::string cluster_dns;   // nameserver for pods with dnsPolicy ClusterFirst ("" = host's)
+  std::string cluster_domain = "cluster.local";
+  std::string bridge = "skiff0";
+  int max_pods = 110;
+  std::chrono::seconds heartbeat{10};           // Lease renewal
+  std::chrono::seconds node_status_period{60};  // full Node status even when nothing changed
+};
+
+class Agent {
+ public:
+  Agent(client::Config api, AgentOptions options);
+  ~Agent();
+  Agent(const Agent&) = delete;
+  Agent& operator=(const Agent&) = delete;
+
+  // Opens the image store and runtime, starts the kubelet server, registers the Node and starts
+  // the pod workers. Throws std::runtime_error with what to fix when the node cannot run pods
+  // (no OCI runtime, data dir not writable, port in use).
+  void start();
+  // Stops everything the agent runs itself; containers keep running.
+  void stop();
+  const std::string& node_name() const;
+  uint16_t kubelet_port() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// This host's name, lowercased: the node name when none is given.
+std::string default_node_name();
+
+// `skiff agent ...`
+int agent_main(int argc, char** argv);
+// `skiff node-reset ...` (reset.cc)
+int node_reset_main(int argc, char** argv);
+
+}  // namespace skiff::agent

@@ -1,0 +1,122 @@
+// `skiff agent`: flags, the API credentials from a kubeconfig, and the foreground run loop.
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+#include "agent/agent.h"
+#include "common/log.h"
+#include "net/http.h"
+
+namespace skiff::agent {
+namespace {
+
+std::atomic<bool> g_stop{false};
+void on_signal(int) { g_stop = true; }
+
+const char* kUsage =
+    "usage: skiff agent --server URL --kubeconfig FILE [flags]\n\n"
+    "Runs the node agent (kubelet) for this machine in the foreground: registers the Node,\n"
+    "runs its pods as containers (crun or runc), serves logs/exec/port-forward on --kubelet-port.\n\n"
+    "flags:\n"
+    "  --server URL            API server (overrides the kubeconfig's)\n"
+    "  --kubeconfig FILE       credentials for the API server (required)\n"
+    "  --node-name NAME        default: this host's name\n"
+    "  --data-dir DIR          images, containers, pod state (default /var/lib/skiff/agent)\n"
+    "  --runtime crun|runc     default: crun when installed, else runc\n"
+    "  --registry-config FILE  registry mirrors and credentials (docs/images.md)\n"
+    "  --node-ip IP            the node's InternalIP (default: the default route's source)\n"
+    "  --kubelet-port N        HTTPS port for the API server (default 10250; 0 = any)\n"
+    "  --kubelet-address IP    address to bind it on (default 0.0.0.0)\n"
+    "  --client-ca-file FILE   CA of clients allowed on the kubelet port (default: the\n"
+    "                          kubeconfig's cluster CA)\n"
+    "  --pod-cidr CIDR         pod range when the cluster assigns none\n"
+    "  --cluster-dns IP        nameserver for ClusterFirst pods (default: the host's)\n"
+    "  --cluster-domain NAME   default cluster.local\n";
+
+std::string read_all(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return "";
+  std::string s;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
+  std::fclose(f);
+  return s;
+}
+
+}  // namespace
+
+int agent_main(int argc, char** argv) {
+  AgentOptions o;
+  std::string server, kubeconfig, client_ca_file;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "-h" || a == "--help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    std::string v;
+    if (auto eq = a.find('='); eq != std::string::npos && a.rfind("--", 0) == 0) {
+      v = a.substr(eq + 1);
+      a = a.substr(0, eq);
+    } else if (i + 1 < argc) {
+      v = argv[++i];
+    } else {
+      std::fprintf(stderr, "agent: %s needs a value\n\n%s", a.c_str(), kUsage);
+      return 2;
+    }
+    if (a == "--server") server = v;
+    else if (a == "--kubeconfig") kubeconfig = v;
+    else if (a == "--node-name") o.node_name = v;
+    else if (a == "--data-dir") o.data_dir = v;
+    else if (a == "--runtime") o.runtime = v;
+    else if (a == "--registry-config") o.registry_config = v;
+    else if (a == "--node-ip") o.node_ip = v;
+    else if (a == "--kubelet-port") o.kubelet_port = std::atoi(v.c_str());
+    else if (a == "--kubelet-address") o.kubelet_address = v;
+    else if (a == "--client-ca-file") client_ca_file = v;
+    else if (a == "--pod-cidr") o.pod_cidr = v;
+    else if (a == "--cluster-dns") o.cluster_dns = v;
+    else if (a == "--cluster-domain") o.cluster_domain = v;
+    else {
+      std::fprintf(stderr, "agent: unknown flag %s\n\n%s", a.c_str(), kUsage);
+      return 2;
+    }
+  }
+  if (kubeconfig.empty()) {
+    std::fprintf(stderr, "agent: --kubeconfig is required\n\n%s", kUsage);
+    return 2;
+  }
+  if (o.runtime != "" && o.runtime != "crun" && o.runtime != "runc") {
+    std::fprintf(stderr, "agent: --runtime must be crun or runc\n");
+    return 2;
+  }
+  auto cfg = client::Config::from_kubeconfig(kubeconfig);
+  if (!cfg) {
+    std::fprintf(stderr, "agent: %s\n", cfg.error().message.c_str());
+    return 1;
+  }
+  if (!server.empty()) cfg->server = server;
+  o.client_ca_pem = client_ca_file.empty() ? cfg->ca_pem : read_all(client_ca_file);
+  if (o.client_ca_pem.empty()) {
+    std::fprintf(stderr, "agent: no CA for kubelet clients: pass --client-ca-file\n");
+    return 1;
+  }
+  std::signal(SIGPIPE, SIG_IGN);
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  Agent agent(*cfg, o);
+  try {
+    agent.start();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "agent: %s\n", e.what());
+    return 1;
+  }
+  while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  SKIFF_LOG(INFO) << "agent: stopping (containers keep running)";
+  agent.stop();
+  return 0;
+}
+
+}  // namespace skiff::agent

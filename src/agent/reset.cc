@@ -1,0 +1,77 @@
+// `skiff node-reset`: removes everything a node agent left on this machine (kubeadm reset for
+// the node side): every container of its runtime root, the pods' network namespaces, veths,
+// address leases, IPC namespaces and volumes, and the pod directories. The agent must not be
+// running. Images are kept.
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "agent/context.h"
+#include "agent/sandbox.h"
+#include "agent/volumes.h"
+#include "runtime/runtime.h"
+
+namespace skiff::agent {
+namespace fs = std::filesystem;
+
+int node_reset_main(int argc, char** argv) {
+  std::string data_dir = "/var/lib/skiff/agent", rt;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if ((a == "--data-dir" || a == "--runtime") && i + 1 < argc) {
+      (a == "--data-dir" ? data_dir : rt) = argv[++i];
+    } else {
+      std::fprintf(stderr,
+                   "usage: skiff node-reset [--data-dir DIR] [--runtime crun|runc]\n\n"
+                   "Stops and removes every container, pod network and volume the node agent\n"
+                   "with data dir DIR (default /var/lib/skiff/agent) left behind. Stop the agent\n"
+                   "(or `skiff server`) first. Images are kept.\n");
+      return a == "-h" || a == "--help" ? 0 : 2;
+    }
+  }
+  std::error_code ec;
+  if (!fs::exists(data_dir, ec)) {
+    std::printf("nothing to reset: %s does not exist\n", data_dir.c_str());
+    return 0;
+  }
+  auto host = runtime::detect_host();
+  runtime::Status st;
+  auto runtime = runtime::make_oci_runtime({data_dir + "/runtime", rt, ""}, host, &st);
+  int failures = 0, containers = 0, pods = 0;
+  if (runtime) {
+    for (const auto& id : runtime->list()) {
+      auto s = runtime->remove(id);
+      if (s.ok() || s.is_not_found()) {
+        ++containers;
+      } else {
+        ++failures;
+        std::fprintf(stderr, "container %s: %s\n", id.c_str(), s.message().c_str());
+      }
+    }
+  } else {
+    std::fprintf(stderr, "no runtime (%s): containers not removed\n", st.message().c_str());
+    ++failures;
+  }
+  NodeContext ctx;
+  ctx.options.data_dir = data_dir;
+  runtime::NetworkConfig nc;
+  nc.run_dir = data_dir + "/run";
+  nc.ipam_dir = data_dir + "/ipam";
+  ctx.set_network(std::make_shared<runtime::PodNetwork>(nc));
+  for (const auto& e : fs::directory_iterator(data_dir + "/pods", ec)) {
+    std::string uid = e.path().filename().string();
+    PodVolumes vols(e.path().string());
+    std::string err;
+    if (!vols.tear_down(&err)) {
+      ++failures;
+      std::fprintf(stderr, "pod %s: volumes: %s\n", uid.c_str(), err.c_str());
+    }
+    teardown_sandbox(ctx, uid);
+    fs::remove_all(e.path(), ec);
+    ++pods;
+  }
+  std::printf("removed %d container(s) and %d pod(s) from %s\n", containers, pods, data_dir.c_str());
+  return failures ? 1 : 0;
+}
+
+}  // namespace skiff::agent

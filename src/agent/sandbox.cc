@@ -1,0 +1,216 @@
+#include "agent/sandbox.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/log.h"
+
+namespace skiff::agent {
+namespace fs = std::filesystem;
+namespace {
+
+bool is_true(const json::object& pod, std::initializer_list<std::string_view> path) {
+  const auto* v = find_path(pod, path);
+  return v && v->is_bool() && v->get_bool();
+}
+
+bool is_mountpoint(const std::string& path) {
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream ss(line);
+    std::string id, parent, dev, root, mnt;
+    ss >> id >> parent >> dev >> root >> mnt;
+    if (mnt == path) return true;
+  }
+  return false;
+}
+
+// A new IPC namespace pinned on `path` by a child process (it shares our mount namespace, so the
+// bind mount is ours). Same technique as the network namespace in runtime/sandbox.cc.
+bool create_ipc_ns(const std::string& path, std::string* err) {
+  if (is_mountpoint(path)) return true;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0444);
+  if (fd < 0) {
+    *err = "create " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  ::close(fd);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    if (::unshare(CLONE_NEWIPC) != 0) ::_exit(1);
+    if (::mount("/proc/self/ns/ipc", path.c_str(), nullptr, MS_BIND, nullptr) != 0) ::_exit(2);
+    ::_exit(0);
+  }
+  int st = 0;
+  if (pid < 0 || ::waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+    ::unlink(path.c_str());
+    *err = "cannot create IPC namespace " + path;
+    return false;
+  }
+  return true;
+}
+
+bool write_if_changed(const std::string& path, const std::string& content) {
+  std::ifstream in(path);
+  std::stringstream cur;
+  cur << in.rdbuf();
+  if (in && cur.str() == content) return true;
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << content;
+    if (!out) return false;
+  }
+  // The file is bind-mounted into running containers: rewrite in place so they see it (a rename
+  // would leave them with the old inode).
+  if (fs::exists(path)) {
+    std::ofstream out(path, std::ios::trunc);
+    out << content;
+    fs::remove(tmp);
+    return static_cast<bool>(out);
+  }
+  return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+std::string hosts_file(const json::object& pod, const std::string& ip, bool host_network) {
+  if (host_network) {
+    std::ifstream in("/etc/hosts");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  std::string name = get_string(pod, {"spec", "hostname"});
+  if (name.empty()) name = get_string(pod, {"metadata", "name"});
+  std::ostringstream o;
+  o << "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n"
+    << "::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n"
+    << "fe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n"
+    << ip << "\t" << name << "\n";
+  if (const auto* ha = find_path(pod, {"spec", "hostAliases"}); ha && ha->is_array()) {
+    o << "\n# Entries added by HostAliases.\n";
+    for (const auto& a : ha->get_array()) {
+      o << get_string(a, {"ip"});
+      if (const auto* hn = find_path(a, {"hostnames"}); hn && hn->is_array())
+        for (const auto& h : hn->get_array())
+          if (h.is_string()) o << "\t" << h.get_string();
+      o << "\n";
+    }
+  }
+  return o.str();
+}
+
+// The host's resolv.conf without nameservers a pod cannot reach (127.x: a local stub resolver).
+std::string host_resolv() {
+  std::ifstream in("/etc/resolv.conf");
+  std::ostringstream o;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("nameserver", 0) == 0 && line.find(" 127.") != std::string::npos) continue;
+    o << line << "\n";
+  }
+  return o.str();
+}
+
+std::string resolv_file(const NodeContext& ctx, const json::object& pod, bool host_network) {
+  std::string policy = get_string(pod, {"spec", "dnsPolicy"}, "ClusterFirst");
+  bool cluster = !ctx.options.cluster_dns.empty() &&
+                 (policy == "ClusterFirst" || (policy == "ClusterFirstWithHostNet" && host_network));
+  if (host_network && policy == "ClusterFirst") cluster = false;  // upstream: Default for hostNetwork
+  if (policy == "None") {
+    std::ostringstream o;
+    if (const auto* ns = find_path(pod, {"spec", "dnsConfig", "nameservers"}); ns && ns->is_array())
+      for (const auto& n : ns->get_array())
+        if (n.is_string()) o << "nameserver " << n.get_string() << "\n";
+    if (const auto* s = find_path(pod, {"spec", "dnsConfig", "searches"}); s && s->is_array()) {
+      o << "search";
+      for (const auto& n : s->get_array())
+        if (n.is_string()) o << " " << n.get_string();
+      o << "\n";
+    }
+    return o.str();
+  }
+  if (!cluster) return host_resolv();
+  const std::string& d = ctx.options.cluster_domain;
+  std::string ns = get_string(pod, {"metadata", "namespace"}, "default");
+  return "search " + ns + ".svc." + d + " svc." + d + " " + d + "\nnameserver " +
+         ctx.options.cluster_dns + "\noptions ndots:5\n";
+}
+
+runtime::MountSpec bind_file(const std::string& src, const std::string& dst) {
+  return {dst, "bind", src, {"rbind", "rprivate"}};
+}
+
+}  // namespace
+
+bool ensure_sandbox(NodeContext& ctx, const json::object& pod, PodSandbox* out, std::string* err) {
+  std::string uid = get_string(pod, {"metadata", "uid"});
+  std::string dir = ctx.pod_dir(uid);
+  std::error_code ec;
+  fs::create_directories(dir + "/etc", ec);
+  fs::create_directories(dir + "/ns", ec);
+  bool host_network = is_true(pod, {"spec", "hostNetwork"});
+  PodSandbox sb;
+  if (host_network) {
+    sb.netns = "host";
+    sb.ip = ctx.host_ip;
+  } else {
+    auto net = ctx.network();
+    if (!net) {
+      *err = "network is not ready: the node has no podCIDR yet";
+      return false;
+    }
+    runtime::SandboxNetwork sn;
+    auto st = net->setup(uid, &sn);
+    if (!st.ok()) {
+      *err = "failed to set up pod network: " + st.message();
+      return false;
+    }
+    sb.netns = sn.netns_path;
+    sb.ip = sn.ip;
+  }
+  if (is_true(pod, {"spec", "hostIPC"})) {
+    sb.ipcns = "host";
+  } else {
+    sb.ipcns = dir + "/ns/ipc";
+    if (!create_ipc_ns(sb.ipcns, err)) return false;
+  }
+  std::string hostname = get_string(pod, {"spec", "hostname"});
+  if (hostname.empty()) hostname = get_string(pod, {"metadata", "name"});
+  if (!write_if_changed(dir + "/etc/hosts", hosts_file(pod, sb.ip, host_network)) ||
+      !write_if_changed(dir + "/etc/resolv.conf", resolv_file(ctx, pod, host_network)) ||
+      !write_if_changed(dir + "/etc/hostname", hostname + "\n")) {
+    *err = "cannot write the pod's /etc files under " + dir;
+    return false;
+  }
+  sb.etc_mounts = {bind_file(dir + "/etc/hosts", "/etc/hosts"),
+                   bind_file(dir + "/etc/resolv.conf", "/etc/resolv.conf"),
+                   bind_file(dir + "/etc/hostname", "/etc/hostname")};
+  *out = std::move(sb);
+  return true;
+}
+
+void teardown_sandbox(NodeContext& ctx, const std::string& uid) {
+  if (auto net = ctx.network()) {
+    auto st = net->teardown(uid);
+    if (!st.ok()) {
+      SKIFF_LOG(WARN) << "pod " << uid << ": network teardown: " << st.message();
+    }
+  }
+  std::string ipc = ctx.pod_dir(uid) + "/ns/ipc";
+  if (is_mountpoint(ipc)) ::umount2(ipc.c_str(), MNT_DETACH);
+  std::error_code ec;
+  fs::remove(ipc, ec);
+  fs::remove_all(ctx.pod_dir(uid) + "/etc", ec);
+}
+
+}  // namespace skiff::agent

@@ -1,0 +1,560 @@
+// Pod volumes (see volumes.h). The AtomicWriter part follows upstream's
+// pkg/volume/util/atomic_writer.go step by step; mount state is always read back from
+// /proc/self/mountinfo rather than remembered, so a restarted agent tears down what an earlier
+// one set up.
+#include "agent/volumes.h"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "common/base64.h"
+#include "scheduler/quantity.h"
+
+namespace skiff::agent {
+namespace {
+namespace fs = std::filesystem;
+
+std::string sys_error(const std::string& what) { return what + ": " + std::strerror(errno); }
+
+const json::object* obj_at(const json::object& o, std::string_view k) {
+  auto* v = o.if_contains(k);
+  return v && v->is_object() ? &v->get_object() : nullptr;
+}
+const json::array* arr_at(const json::object& o, std::string_view k) {
+  auto* v = o.if_contains(k);
+  return v && v->is_array() ? &v->get_array() : nullptr;
+}
+std::string str_at(const json::object& o, std::string_view k) {
+  auto* v = o.if_contains(k);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+bool bool_at(const json::object& o, std::string_view k) {
+  auto* v = o.if_contains(k);
+  return v && v->is_bool() && v->get_bool();
+}
+// A file mode field (the API stores them as decimal ints, 420 == 0644).
+int mode_at(const json::object& o, std::string_view k, int def) {
+  auto* v = o.if_contains(k);
+  return v && v->is_int64() ? static_cast<int>(v->get_int64()) & 0777 : def;
+}
+
+// ---- the mount table ----
+
+// mountinfo escapes space, tab, newline and backslash as \ooo.
+std::string unescape_octal(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 3 < s.size() && isdigit(s[i + 1])) {
+      out += static_cast<char>(std::stoi(s.substr(i + 1, 3), nullptr, 8));
+      i += 3;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// Mount points at or below `dir` (a canonical path), in mount order (later ones on top).
+std::vector<std::string> mounts_under(const std::string& dir) {
+  std::vector<std::string> out;
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, dev, root, point;
+    if (!(fields >> id >> parent >> dev >> root >> point)) continue;
+    point = unescape_octal(point);
+    if (point == dir || point.starts_with(dir + "/")) out.push_back(point);
+  }
+  return out;
+}
+
+std::string canonical(const std::string& p) {
+  std::error_code ec;
+  auto c = fs::weakly_canonical(p, ec);
+  return ec ? p : c.string();
+}
+
+bool is_mount_point(const std::string& dir) {
+  std::string c = canonical(dir);
+  auto ms = mounts_under(c);
+  return std::find(ms.begin(), ms.end(), c) != ms.end();
+}
+
+// nosuid/nodev beyond upstream: nothing in a pod volume needs them.
+bool ensure_tmpfs(const std::string& dir, int64_t size, std::string* err) {
+  if (is_mount_point(dir)) return true;
+  std::string opts = size > 0 ? "size=" + std::to_string(size) : "";
+  if (::mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, opts.c_str()) == 0) return true;
+  *err = sys_error("mount tmpfs on " + dir);
+  return false;
+}
+
+// Creates `dir` (and parents) with exactly `perms`, whatever the umask. An existing directory
+// is left as it is: a refresh must not change the mode of a tmpfs mounted there.
+bool make_dir(const std::string& dir, fs::perms perms, std::string* err) {
+  std::error_code ec;
+  if (fs::is_directory(dir, ec)) return true;
+  fs::create_directories(dir, ec);
+  if (!ec) fs::permissions(dir, perms, ec);
+  if (ec) *err = "create " + dir + ": " + ec.message();
+  return !ec;
+}
+
+// ---- AtomicWriter ----
+
+struct FileProjection {
+  std::string data;
+  int mode = 0644;
+  bool operator==(const FileProjection&) const = default;
+};
+using Payload = std::map<std::string, FileProjection>;  // relative path -> file
+
+// upstream validatePath: relative, no ".." element, no leading "..name" (reserved for ..data).
+bool validate_path(const std::string& p, std::string* err) {
+  if (p.empty()) *err = "invalid path: must not be empty: \"\"";
+  else if (p[0] == '/') *err = "invalid path: must be relative path: " + p;
+  else if (p.size() > 4096) *err = "invalid path: must be less than or equal to 4096 characters";
+  if (!err->empty()) return false;
+  std::string first = p.substr(0, p.find('/'));
+  for (auto& part : fs::path(p))
+    if (part == "..") *err = "invalid path: must not contain '..': " + p;
+  if (err->empty() && first.starts_with("..") && first.size() > 2)
+    *err = "invalid path: must not start with '..': " + p;
+  return err->empty();
+}
+
+std::string clean_path(const std::string& p) {
+  std::string c = fs::path(p).lexically_normal().string();
+  while (c.size() > 1 && c.back() == '/') c.pop_back();
+  return c;
+}
+
+// The files under the data directory `ts_dir`, and every path (dirs too) for stale detection.
+void read_tree(const std::string& ts_dir, Payload* files, std::set<std::string>* paths) {
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(ts_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string rel = fs::path(it->path()).lexically_relative(ts_dir).string();
+    paths->insert(rel);
+    if (!it->is_regular_file()) continue;
+    std::ifstream in(it->path(), std::ios::binary);
+    std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    int mode = static_cast<int>(fs::symlink_status(it->path()).permissions() & fs::perms::mask);
+    (*files)[rel] = {std::move(data), mode};
+  }
+}
+
+bool write_file(const std::string& path, const FileProjection& f, std::string* err) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return *err = sys_error("create " + path), false;
+  size_t done = 0;
+  while (done < f.data.size()) {
+    ssize_t n = ::write(fd, f.data.data() + done, f.data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    done += n;
+  }
+  bool ok = done == f.data.size() && ::fchmod(fd, f.mode) == 0;
+  if (!ok) *err = sys_error("write " + path);
+  ::close(fd);
+  return ok;
+}
+
+// A fresh "..<UTC timestamp>.<random>" directory holding the payload; returns its name.
+bool write_data_dir(const std::string& target, const Payload& payload, std::string* name,
+                    std::string* err) {
+  char ts[64];
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&now, &tm);
+  std::strftime(ts, sizeof ts, "..%Y_%m_%d_%H_%M_%S.XXXXXX", &tm);
+  std::string tmpl = target + "/" + ts;
+  if (!::mkdtemp(tmpl.data())) return *err = sys_error("mkdtemp in " + target), false;
+  *name = fs::path(tmpl).filename().string();
+  std::error_code ec;
+  fs::permissions(tmpl, fs::perms(0755), ec);  // mkdtemp made it 0700
+  bool ok = true;
+  for (auto it = payload.begin(); ok && it != payload.end(); ++it) {
+    std::string file = tmpl + "/" + it->first;
+    std::string parent = fs::path(file).parent_path().string();
+    ok = make_dir(parent, fs::perms(0755), err) && write_file(file, it->second, err);
+  }
+  if (!ok) fs::remove_all(tmpl);
+  return ok;
+}
+
+// Each top-level name is a symlink into ..data ("a/b" makes "a" -> "..data/a").
+bool link_visible(const std::string& target, const Payload& payload, std::string* err) {
+  for (auto& [path, f] : payload) {
+    std::string top = path.substr(0, path.find('/'));
+    std::string link = target + "/" + top;
+    struct stat st;
+    if (::lstat(link.c_str(), &st) == 0) continue;
+    if (::symlink(("..data/" + top).c_str(), link.c_str()) != 0)
+      return *err = sys_error("symlink " + link), false;
+  }
+  return true;
+}
+
+// upstream AtomicWriter.Write: nothing is replaced in place, a reader of "<target>/<name>"
+// sees either the old or the new payload.
+bool atomic_write(const std::string& target, const Payload& raw, std::string* err) {
+  Payload payload;
+  for (auto& [p, f] : raw) {
+    if (!validate_path(p, err)) return false;
+    payload[clean_path(p)] = f;
+  }
+  std::string data_link = target + "/..data";
+  std::error_code ec;
+  std::string old_dir = fs::read_symlink(data_link, ec).string();
+  if (ec || old_dir.find('/') != std::string::npos) old_dir.clear();
+  Payload old_files;
+  std::set<std::string> stale;
+  if (!old_dir.empty()) read_tree(target + "/" + old_dir, &old_files, &stale);
+  for (auto& [p, f] : payload)  // a path and its parents stay
+    for (fs::path sub = p; !sub.empty(); sub = sub.parent_path()) stale.erase(sub.string());
+  if (!old_dir.empty() && old_files == payload && stale.empty())
+    return link_visible(target, payload, err);
+
+  std::string new_dir;
+  if (!write_data_dir(target, payload, &new_dir, err)) return false;
+  std::string tmp_link = target + "/..data_tmp";
+  ::unlink(tmp_link.c_str());
+  if (::symlink(new_dir.c_str(), tmp_link.c_str()) != 0 ||
+      ::rename(tmp_link.c_str(), data_link.c_str()) != 0) {
+    *err = sys_error("swap " + data_link);
+    fs::remove_all(target + "/" + new_dir, ec);
+    return false;
+  }
+  if (!link_visible(target, payload, err)) return false;
+  // Only top-level names are removed: nested stale paths vanished with the old data dir.
+  for (auto& p : stale)
+    if (p.find('/') == std::string::npos) ::unlink((target + "/" + p).c_str());
+  // The previous data dir, and any left by a crash between mkdtemp and the swap.
+  for (auto& e : fs::directory_iterator(target, ec)) {
+    std::string n = e.path().filename().string();
+    if (n.starts_with("..") && n != "..data" && n != new_dir && e.is_directory() &&
+        !e.is_symlink())
+      fs::remove_all(e.path(), ec);
+  }
+  return true;
+}
+
+// ---- payload sources ----
+
+struct Context {
+  const json::object& pod;
+  const PodFacts& facts;
+  const ObjectGetter& get;
+  std::string ns;
+};
+
+// The ConfigMap or Secret, an empty one when missing and optional; nullopt with *err otherwise.
+std::optional<json::object> fetch(const Context& cx, const std::string& resource,
+                                  const std::string& name, bool optional, std::string* err) {
+  auto r = cx.get(resource, cx.ns, name);
+  if (r.ok()) return std::move(*r);
+  if (r.error().code == 404 && optional) return json::object{};
+  if (r.error().code == 404)
+    *err = (resource == "secrets" ? "secret \"" : "configmap \"") + name + "\" not found";
+  else
+    *err = r.error().message;
+  return std::nullopt;
+}
+
+// The keys of a ConfigMap (data, binaryData) or Secret (data, base64), decoded.
+std::map<std::string, std::string> object_data(const json::object& obj, bool secret) {
+  std::map<std::string, std::string> out;
+  auto add = [&](const char* field, bool b64) {
+    if (auto* d = obj_at(obj, field))
+      for (auto& [k, v] : *d) {
+        if (!v.is_string()) continue;
+        auto value = b64 ? base64_decode(v.get_string()) : std::string(v.get_string());
+        if (value) out.emplace(std::string(k), std::move(*value));
+      }
+  };
+  add("data", secret);
+  if (!secret) add("binaryData", true);
+  return out;
+}
+
+// upstream configmap/secret MakePayload: every key, or only `items` (key, path, mode).
+bool make_payload(const json::object& obj, const json::object& src, bool secret, bool optional,
+                  int default_mode, Payload* out, std::string* err) {
+  auto data = object_data(obj, secret);
+  const json::array* items = arr_at(src, "items");
+  if (!items || items->empty()) {
+    for (auto& [k, v] : data) (*out)[k] = {v, default_mode};
+    return true;
+  }
+  for (auto& it : *items) {
+    if (!it.is_object()) continue;
+    std::string key = str_at(it.get_object(), "key");
+    auto d = data.find(key);
+    if (d == data.end()) {
+      if (optional) continue;
+      *err = secret ? "references non-existent secret key: " + key
+                    : "configmap references non-existent config key: " + key;
+      return false;
+    }
+    int mode = mode_at(it.get_object(), "mode", default_mode);
+    (*out)[str_at(it.get_object(), "path")] = {d->second, mode};
+  }
+  return true;
+}
+
+// A configMap or secret volume source, or a projected volume's configMap/secret source.
+bool object_payload(const Context& cx, const json::object& src, bool secret, int default_mode,
+                    Payload* out, std::string* err) {
+  std::string name = str_at(src, secret && src.contains("secretName") ? "secretName" : "name");
+  bool optional = bool_at(src, "optional");
+  auto obj = fetch(cx, secret ? "secrets" : "configmaps", name, optional, err);
+  return obj && make_payload(*obj, src, secret, optional, default_mode, out, err);
+}
+
+const json::object* find_container(const json::object& pod, const std::string& name) {
+  for (const char* list : {"containers", "initContainers"}) {
+    const json::value* a = find_path(pod, {"spec", list});
+    if (a && a->is_array())
+      for (auto& c : a->get_array())
+        if (c.is_object() && str_at(c.get_object(), "name") == name) return &c.get_object();
+  }
+  return nullptr;
+}
+
+// upstream downwardapi CollectData: one file per item, from a fieldRef or resourceFieldRef.
+bool downward_payload(const Context& cx, const json::object& src, int default_mode, Payload* out,
+                      std::string* err) {
+  if (auto* items = arr_at(src, "items"))
+    for (auto& v : *items) {
+      if (!v.is_object()) continue;
+      const json::object& it = v.get_object();
+      FileProjection f{"", mode_at(it, "mode", default_mode)};
+      if (auto* ref = obj_at(it, "fieldRef")) {
+        std::string path = str_at(*ref, "fieldPath");
+        if (!field_ref_value(cx.pod, path, cx.facts, &f.data))
+          return *err = "unsupported fieldPath: " + path, false;
+      } else if (auto* ref = obj_at(it, "resourceFieldRef")) {
+        std::string cname = str_at(*ref, "containerName");
+        const json::object* c = find_container(cx.pod, cname);
+        if (!c) return *err = "container " + cname + " not found", false;
+        if (!resource_field_value(*c, *ref, cx.facts, &f.data, err)) return false;
+      }
+      (*out)[str_at(it, "path")] = std::move(f);
+    }
+  return true;
+}
+
+bool projected_payload(const Context& cx, const json::object& src, Payload* out, std::string* err) {
+  int mode = mode_at(src, "defaultMode", 0644);
+  if (auto* sources = arr_at(src, "sources"))
+    for (auto& v : *sources) {
+      if (!v.is_object()) continue;
+      const json::object& s = v.get_object();
+      bool ok = true;  // serviceAccountToken and clusterTrustBundle: not supported, no file
+      if (auto* cm = obj_at(s, "configMap")) ok = object_payload(cx, *cm, false, mode, out, err);
+      else if (auto* sec = obj_at(s, "secret")) ok = object_payload(cx, *sec, true, mode, out, err);
+      else if (auto* d = obj_at(s, "downwardAPI")) ok = downward_payload(cx, *d, mode, out, err);
+      if (!ok) return false;
+    }
+  return true;
+}
+
+// ---- emptyDir and hostPath ----
+
+bool set_up_empty_dir(const std::string& dir, const json::object& src, std::string* err) {
+  std::string medium = str_at(src, "medium");
+  if (medium != "" && medium != "Memory")
+    return *err = "unsupported emptyDir medium \"" + medium + "\"", false;
+  if (!make_dir(dir, fs::perms::all, err)) return false;  // 0777 as upstream
+  if (medium.empty()) return true;
+  int64_t size = 0;
+  if (auto* q = src.if_contains("sizeLimit"); q && q->is_string())
+    size = scheduler::parse_quantity(q->get_string()).value_or(0);
+  return ensure_tmpfs(dir, size, err);
+}
+
+// upstream hostpath checkType; "File" means "exists and is not a directory" as there.
+bool check_host_path(const json::object& src, std::string* err) {
+  std::string path = str_at(src, "path"), type = str_at(src, "type");
+  if (path.empty() || path[0] != '/')
+    return *err = "hostPath path must be absolute: " + path, false;
+  struct stat st;
+  bool exists = ::stat(path.c_str(), &st) == 0;
+  auto fail = [&](const char* what) {
+    *err = "hostPath type check failed: " + path + " is not a " + what;
+    return false;
+  };
+  if (type.empty()) return true;
+  if (type == "DirectoryOrCreate" && !exists) return make_dir(path, fs::perms(0755), err);
+  if (type == "DirectoryOrCreate" || type == "Directory")
+    return exists && S_ISDIR(st.st_mode) ? true : fail("directory");
+  if (type == "FileOrCreate" && !exists) {
+    int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+    if (fd < 0) return *err = sys_error("create " + path), false;
+    ::close(fd);
+    return true;
+  }
+  if (type == "FileOrCreate" || type == "File")
+    return exists && !S_ISDIR(st.st_mode) ? true : fail("file");
+  if (type == "Socket") return exists && S_ISSOCK(st.st_mode) ? true : fail("socket file");
+  if (type == "CharDevice") return exists && S_ISCHR(st.st_mode) ? true : fail("character device");
+  if (type == "BlockDevice") return exists && S_ISBLK(st.st_mode) ? true : fail("block device");
+  *err = type + " is an invalid volume type";
+  return false;
+}
+
+// configMap, secret, downwardAPI and projected: files written by the atomic writer.
+bool set_up_files(const Context& cx, const std::string& dir, const json::object& vol,
+                  std::string* err) {
+  Payload p;
+  bool ok = true, tmpfs = false;
+  if (auto* s = obj_at(vol, "configMap")) {
+    ok = object_payload(cx, *s, false, mode_at(*s, "defaultMode", 0644), &p, err);
+  } else if (auto* s = obj_at(vol, "secret")) {
+    ok = object_payload(cx, *s, true, mode_at(*s, "defaultMode", 0644), &p, err);
+    tmpfs = true;  // secrets never touch the node's disk
+  } else if (auto* s = obj_at(vol, "downwardAPI")) {
+    ok = downward_payload(cx, *s, mode_at(*s, "defaultMode", 0644), &p, err);
+  } else if (auto* s = obj_at(vol, "projected")) {
+    ok = projected_payload(cx, *s, &p, err);
+    tmpfs = true;  // as upstream: projected volumes usually carry secrets and tokens
+  }
+  return ok && make_dir(dir, fs::perms(0755), err) && (!tmpfs || ensure_tmpfs(dir, 0, err)) &&
+         atomic_write(dir, p, err);
+}
+
+bool is_file_volume(const json::object& vol) {
+  return vol.contains("configMap") || vol.contains("secret") || vol.contains("downwardAPI") ||
+         vol.contains("projected");
+}
+
+// ---- subPath ----
+
+bool within(const std::string& path, const std::string& base) {
+  return path == base || path.starts_with(base + "/");
+}
+
+// <base>/<sub>, created as directories when missing; never leaves `base`, even through
+// symlinks inside the volume (checked at each step; a container racing this is not handled).
+bool resolve_sub_path(const std::string& base, const std::string& sub, std::string* out,
+                      std::string* err) {
+  if (sub[0] == '/')
+    return *err = "error SubPath `" + sub + "` must not be an absolute path", false;
+  for (auto& part : fs::path(sub))
+    if (part == "..")
+      return *err = "unable to provision SubPath `" + sub + "`: must not contain '..'", false;
+  std::error_code ec;
+  std::string root = fs::canonical(base, ec).string(), cur = root;
+  if (ec) return *err = "volume path " + base + ": " + ec.message(), false;
+  auto perms = fs::status(root, ec).permissions();
+  for (auto& part : fs::path(sub)) {
+    if (part.empty() || part == ".") continue;
+    cur += "/" + part.string();
+    struct stat st;
+    if (::lstat(cur.c_str(), &st) != 0) {
+      if (errno != ENOENT) return *err = sys_error("stat " + cur), false;
+      if (!make_dir(cur, perms, err)) return false;
+    } else if (S_ISLNK(st.st_mode)) {
+      cur = fs::weakly_canonical(cur, ec).string();
+    }
+    if (!within(cur, root))
+      return *err = "subpath \"" + cur + "\" not within volume path \"" + root + "\"", false;
+  }
+  *out = cur;
+  return true;
+}
+
+}  // namespace
+
+PodVolumes::PodVolumes(std::string pod_dir) : pod_dir_(std::move(pod_dir)) {
+  std::error_code ec;
+  fs::create_directories(pod_dir_, ec);  // a failure shows up in set_up, which can report it
+}
+
+std::string PodVolumes::volume_dir(const std::string& name) const {
+  return pod_dir_ + "/volumes/" + name;
+}
+
+bool PodVolumes::set_up(const json::object& pod, const PodFacts& facts, const ObjectGetter& get,
+                        std::string* err) {
+  Context cx{pod, facts, get, get_string(pod, {"metadata", "namespace"}, "default")};
+  std::string first;
+  // Every volume is attempted: one missing ConfigMap must not stop the others refreshing.
+  const json::value* vols = find_path(pod, {"spec", "volumes"});
+  if (vols && vols->is_array())
+    for (auto& v : vols->get_array()) {
+      if (!v.is_object()) continue;
+      const json::object& vol = v.get_object();
+      std::string name = str_at(vol, "name"), e;
+      bool ok = true;
+      if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..")
+        e = "invalid volume name \"" + name + "\"", ok = false;
+      else if (auto* s = obj_at(vol, "emptyDir")) ok = set_up_empty_dir(volume_dir(name), *s, &e);
+      else if (auto* s = obj_at(vol, "hostPath")) ok = check_host_path(*s, &e);
+      else if (is_file_volume(vol)) ok = set_up_files(cx, volume_dir(name), vol, &e);
+      else e = "volume \"" + name + "\": unsupported volume type", ok = false;
+      if (!ok && first.empty()) first = e;
+    }
+  if (!first.empty()) *err = first;
+  return first.empty();
+}
+
+bool PodVolumes::mounts(const json::object& pod, const json::object& container,
+                        std::vector<runtime::MountSpec>* out, std::string* err) const {
+  std::map<std::string, const json::object*> vols;
+  if (const json::value* a = find_path(pod, {"spec", "volumes"}); a && a->is_array())
+    for (auto& v : a->get_array())
+      if (v.is_object()) vols[str_at(v.get_object(), "name")] = &v.get_object();
+  const json::array* vms = arr_at(container, "volumeMounts");
+  if (!vms) return true;
+  for (auto& v : *vms) {
+    if (!v.is_object()) continue;
+    const json::object& vm = v.get_object();
+    std::string name = str_at(vm, "name"), sub = str_at(vm, "subPath");
+    auto it = vols.find(name);
+    if (it == vols.end())
+      return *err = "cannot find volume \"" + name + "\" to mount into container \"" +
+                    str_at(container, "name") + "\"", false;
+    if (!str_at(vm, "subPathExpr").empty()) return *err = "subPathExpr is not supported", false;
+    const json::object* host = obj_at(*it->second, "hostPath");
+    std::string source = host ? str_at(*host, "path") : volume_dir(name);
+    if (!sub.empty() && !resolve_sub_path(source, sub, &source, err)) return false;
+    runtime::MountSpec m{str_at(vm, "mountPath"), "bind", source, {"rbind", "rprivate"}};
+    if (bool_at(vm, "readOnly") || is_file_volume(*it->second)) m.options.push_back("ro");
+    out->push_back(std::move(m));
+  }
+  return true;
+}
+
+bool PodVolumes::tear_down(std::string* err) {
+  std::string root = pod_dir_ + "/volumes";
+  std::error_code ec;
+  if (!fs::exists(root, ec)) return true;
+  std::string real = canonical(root);
+  // Unmount in reverse mount order: nested and stacked mounts go before what they cover.
+  auto points = mounts_under(real);
+  for (auto it = points.rbegin(); it != points.rend(); ++it)
+    if (::umount2(it->c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT)
+      return *err = sys_error("unmount " + *it), false;
+  // Never remove through a mount: that would delete what it shows (a tmpfs is harmless, but
+  // anything else bound here would not be).
+  if (!mounts_under(real).empty()) return *err = "mounts remain under " + real, false;
+  fs::remove_all(root, ec);
+  if (ec) return *err = "remove " + root + ": " + ec.message(), false;
+  return true;
+}
+
+}  // namespace skiff::agent
