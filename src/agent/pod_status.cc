@@ -159,7 +159,8 @@ void PodWorker::publish_status(const json::object& pod) {
     status["podIP"] = pod_ip_;
     status["podIPs"] = json::array{json::object{{"ip", pod_ip_}}};
   }
-  status["startTime"] = get_string(old_status, {"startTime"}, now_rfc3339());
+  status["startTime"] = get_string(old_status, {"startTime"},
+                                   start_time_.empty() ? now_rfc3339() : start_time_);
   std::string text = json::serialize(status);
   if (text == last_status_) return;
   auto res = ctx_.client->patch(core_resource("pods"),

@@ -190,6 +190,7 @@ void PodWorker::run() {
 }
 
 void PodWorker::sync(const json::object& pod) {
+  if (start_time_.empty()) start_time_ = now_rfc3339();
   if (!phase_.empty()) return;  // Succeeded or Failed: nothing runs any more
   const auto now = Steady::now();
   std::string err;

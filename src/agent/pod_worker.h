@@ -123,6 +123,7 @@ class PodWorker {
   std::string last_status_, last_mount_error_;
   std::string phase_;          // "", or Succeeded/Failed once terminal
   std::string pod_ip_;
+  std::string start_time_;     // when this agent first took the pod up (status.startTime)
   bool terminated_ = false;    // containers stopped for deletion
 };
 
