@@ -32,7 +32,8 @@ const char* kUsage =
     "                          kubeconfig's cluster CA)\n"
     "  --pod-cidr CIDR         pod range when the cluster assigns none\n"
     "  --cluster-dns IP        nameserver for ClusterFirst pods (default: the host's)\n"
-    "  --cluster-domain NAME   default cluster.local\n";
+    "  --cluster-domain NAME   default cluster.local\n"
+    "  --bridge NAME           the node's pod bridge (default skiff0)\n";
 
 std::string read_all(const std::string& path) {
   FILE* f = std::fopen(path.c_str(), "rb");
@@ -79,6 +80,7 @@ int agent_main(int argc, char** argv) {
     else if (a == "--pod-cidr") o.pod_cidr = v;
     else if (a == "--cluster-dns") o.cluster_dns = v;
     else if (a == "--cluster-domain") o.cluster_domain = v;
+    else if (a == "--bridge") o.bridge = v;
     else {
       std::fprintf(stderr, "agent: unknown flag %s\n\n%s", a.c_str(), kUsage);
       return 2;

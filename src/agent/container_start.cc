@@ -6,6 +6,7 @@
 #include "agent/container_spec.h"
 #include "agent/env.h"
 #include "agent/pod_worker.h"
+#include "agent/service_env.h"
 #include "api/resources.h"
 #include "common/log.h"
 #include "common/time.h"
@@ -95,9 +96,24 @@ bool PodWorker::start_container(const json::object& pod, const json::object& spe
                             const std::string& name) {
     return ctx_.client->get(core_resource(res), ns, name);
   };
+  // Service variables come after the image's, before the container's own.
+  auto items = [this](const std::string& ns) {
+    std::vector<json::object> out;
+    if (auto l = ctx_.client->list(core_resource("services"), ns))
+      if (const auto* a = find_path(*l, {"items"}); a && a->is_array())
+        for (const auto& i : a->get_array())
+          if (i.is_object()) out.push_back(i.get_object());
+    return out;
+  };
+  const std::string ns = get_string(pod, {"metadata", "namespace"}, "default");
+  auto default_services = items("default");
+  auto base = img.config.env;
+  for (auto& e : service_env(services_for_pod(pod, ns == "default" ? default_services : items(ns),
+                                              default_services)))
+    base.push_back(std::move(e));
   std::vector<std::string> env;
   EnvError env_err;
-  if (!container_env(pod, spec, facts, img.config.env, get, &env, &env_err))
+  if (!container_env(pod, spec, facts, base, get, &env, &env_err))
     return config_error(env_err.message);
   std::vector<runtime::MountSpec> mounts;
   std::string err;

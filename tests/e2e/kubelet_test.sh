@@ -33,6 +33,9 @@ jp() { k get pod "$1" -o jsonpath="$2" 2>/dev/null; }
 node_ready() { k get nodes --no-headers | grep -q ' Ready '; }
 poll 60 node_ready && pass || fail "the local node becomes Ready"
 NODE=$(k get nodes -o jsonpath='{.items[0].metadata.name}')
+# Container cgroups live under <the agent's cgroup>/skiff (docs/runtime.md).
+cg=$(awk -F: '$2=="memory"{print $3}' /proc/$$/cgroup)
+if [ -n "$cg" ]; then cgdir=/sys/fs/cgroup/memory${cg%/}/skiff; else cgdir=/sys/fs/cgroup$(awk -F: '$1=="0"{print $3}' /proc/$$/cgroup)/skiff; fi
 expect "node reports the runtime" 'crun://|runc://' k get node "$NODE" -o jsonpath='{.status.nodeInfo.containerRuntimeVersion}'
 expect "node capacity pods=110" '^110$' k get node "$NODE" -o jsonpath='{.status.capacity.pods}'
 expect "node lease renewed" "$NODE" k -n kube-node-lease get lease "$NODE" -o jsonpath='{.spec.holderIdentity}'
@@ -73,6 +76,20 @@ expect "/etc/hosts names the pod" "$IP[[:space:]]+nginx" k exec nginx -- cat /et
 echo "copied in" >"$TMP/cp-in.txt"
 check "kubectl cp into the pod" k cp "$TMP/cp-in.txt" nginx:/tmp/in.txt
 expect "kubectl cp content" '^copied in$' k exec nginx -- cat /tmp/in.txt
+expect "service environment variables" '^KUBERNETES_SERVICE_HOST=10\.' k exec nginx -- sh -c 'env | grep ^KUBERNETES_SERVICE_HOST='
+k logs -f nginx >"$TMP/follow.log" 2>&1 &
+FOLLOW=$!
+k attach nginx >"$TMP/attach.log" 2>&1 &
+ATTACH=$!
+# Each request makes httpd log a line naming the path; both streams must show a new one.
+request_seen() { curl -s --max-time 2 "http://$IP/attached" >/dev/null; grep -q attached "$TMP/attach.log"; }
+poll 20 request_seen && pass || fail "kubectl attach streams the container's output"
+poll 10 grep -q attached "$TMP/follow.log" && pass || fail "kubectl logs -f follows new lines"
+kill $FOLLOW $ATTACH 2>/dev/null
+# The kubelet port: mutual TLS, only the API server and cluster admins.
+KPORT=$(k get node "$NODE" -o jsonpath='{.status.daemonEndpoints.kubeletEndpoint.Port}')
+expect "kubelet port refuses clients without a certificate" '^401$' curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$KPORT/pods"
+expect "kubelet port serves cluster admins" '"kind":"PodList"' curl -sk --cert "$DATA/pki/admin.crt" --key "$DATA/pki/admin.key" "https://127.0.0.1:$KPORT/pods"
 LP=$(free_port)
 k port-forward pod/nginx "$LP:80" >"$TMP/pf.log" 2>&1 &
 PF=$!
@@ -195,6 +212,7 @@ expect "nothing half-written in the store" '^0$' bash -c "ls '$AGENT_DATA/images
 k create deployment web --image=busybox:1 --replicas=3 -- sleep 424242 >/dev/null
 three() { [ "$(k get pods -l app=web --no-headers | grep -c '1/1 *Running')" -eq 3 ]; }
 poll 90 three && pass || fail "deployment of 3 real pods"
+expect "containers have their own cgroups" '^[3-9]$|^[1-9][0-9]$' bash -c "find '$cgdir' -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l"
 victim=$(pgrep -f 'sleep 424242' | head -1)
 [ -n "$victim" ] && kill -9 "$victim"
 healed() { k get pods -l app=web -o jsonpath='{range .items[*]}{.status.containerStatuses[0].restartCount}{"\n"}{end}' | grep -q '^1$'; }
@@ -237,5 +255,6 @@ expect "no mounts left under the data dir" '^0$' bash -c "grep -c ' $DATA' /proc
 expect "no pod directories left" '^0$' bash -c "ls '$AGENT_DATA/pods' | wc -l"
 expect "no runtime containers left" '^0$' bash -c "ls '$AGENT_DATA/runtime/containers' | wc -l"
 expect "no veths left on the bridge" '^0$' bash -c "ip -o link show master skiff0 | wc -l"
+expect "no container cgroups left" '^0$' bash -c "find '$cgdir' -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l"
 expect "no address leases left" '^0$' bash -c "ls '$AGENT_DATA/ipam' 2>/dev/null | grep -c '^10\\.'"
 finish

@@ -18,6 +18,7 @@ teardown() {
   jobs -p | xargs -r kill 2>/dev/null
   # Containers outlive the server: remove what its node agent left (processes, mounts, netns).
   if [ -n "${AGENT_DATA:-}" ]; then "$SKIFF" node-reset --data-dir "$AGENT_DATA" >/dev/null 2>&1; fi
+  if [ -n "${TEARDOWN_EXTRA:-}" ]; then eval "$TEARDOWN_EXTRA" >/dev/null 2>&1; fi
   # KEEP_TMP=1 keeps the logs and data of a failed run for debugging.
   if [ "${KEEP_TMP:-}" = 1 ] && [ "$FAILED" -ne 0 ]; then echo "kept $TMP" >&2; else rm -rf "$TMP"; fi
 }
