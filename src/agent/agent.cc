@@ -111,6 +111,7 @@ void Agent::start() {
   im.ctx.images = im.images.get();
   im.ctx.runtime = im.runtime.get();
   im.ctx.host_ip = o.node_ip.empty() ? default_node_ip() : o.node_ip;
+  im.ctx.start_events();
 
   im.server = std::make_unique<KubeletServer>(
       im.ctx,
@@ -163,6 +164,7 @@ void Agent::stop() {
   }
   for (auto& [uid, w] : workers) w->stop();  // containers keep running
   if (im.server) im.server->stop();
+  im.ctx.stop_events();
 }
 
 void Agent::Impl::dispatch(const json::object& pod) {

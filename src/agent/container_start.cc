@@ -5,6 +5,7 @@
 
 #include "agent/container_spec.h"
 #include "agent/env.h"
+#include "agent/hooks.h"
 #include "agent/pod_worker.h"
 #include "agent/service_env.h"
 #include "api/resources.h"
@@ -188,19 +189,19 @@ bool PodWorker::start_container(const json::object& pod, const json::object& spe
   ctx_.event(pod, "Normal", "Started", "Started container " + r.name, fp);
   r.waiting_reason.clear();
   r.waiting_message.clear();
-  auto hook = find_path(spec, {"lifecycle", "postStart", "exec", "command"});
-  if (hook && hook->is_array()) {
-    std::vector<std::string> cmd;
-    for (const auto& a : hook->get_array())
-      if (a.is_string()) cmd.emplace_back(a.get_string());
-    runtime::ExecResult res;
-    auto hs = ctx_.runtime->exec_sync(id, cmd, 30s, &res);
-    if (!hs.ok() || res.exit_code != 0) {
-      ctx_.event(pod, "Warning", "FailedPostStartHook",
-                 "PostStartHook failed: exit code " + std::to_string(res.exit_code) + ": " +
-                     res.out + res.err, fp);
-      ctx_.event(pod, "Normal", "Killing",
-                 "FailedPostStartHook: stopping container " + r.name, fp);
+  if (const auto* h = find_path(spec, {"lifecycle", "postStart"}); h && h->is_object()) {
+    ExecFn exec = [this, id](const std::vector<std::string>& cmd, std::chrono::milliseconds t,
+                             std::string* out, bool* timed_out) {
+      runtime::ExecResult res;
+      if (!ctx_.runtime->exec_sync(id, cmd, t, &res).ok()) return -1;
+      *out = res.out + res.err;
+      *timed_out = res.timed_out;
+      return res.exit_code;
+    };
+    std::string failed = run_hook(h->get_object(), spec, pod_ip_, exec, 30s);
+    if (!failed.empty()) {
+      ctx_.event(pod, "Warning", "FailedPostStartHook", "PostStartHook failed: " + failed, fp);
+      ctx_.event(pod, "Normal", "Killing", "FailedPostStartHook: stopping container " + r.name, fp);
       ctx_.runtime->stop(id, 2s);
     }
   }

@@ -2,9 +2,12 @@
 // the pod network, the node's facts and an event recorder. Owned by the Agent; outlives workers.
 #pragma once
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "agent/agent.h"
 #include "api/resources.h"
@@ -53,14 +56,24 @@ class NodeContext {
   std::string pod_dir(const std::string& uid) const { return options.data_dir + "/pods/" + uid; }
 
   // Records a core/v1 Event about `pod` (fieldPath e.g. "spec.containers{web}"), as the kubelet
-  // does (source component "kubelet", host = node). Failures are logged, never fatal.
+  // does (source component "kubelet", host = node). Events are written by a background thread
+  // (started by start_events()) so a pod start does not wait for them, as upstream's recorder;
+  // failures are logged, never fatal. Without the thread nothing is recorded.
   void event(const json::object& pod, const std::string& type, const std::string& reason,
              const std::string& message, const std::string& field_path = "") const;
+  void start_events();
+  void stop_events();  // writes what is queued, then stops
 
  private:
-  mutable std::mutex mu_;  // guards network_ and allocatable_
+  void event_loop();
+
+  mutable std::mutex mu_;  // guards network_, allocatable_ and the event queue
+  mutable std::condition_variable events_cv_;
   std::shared_ptr<runtime::PodNetwork> network_;
   json::object allocatable_;
+  mutable std::deque<json::object> events_;
+  bool events_running_ = false, events_stop_ = false;
+  std::thread events_thread_;
 };
 
 }  // namespace skiff::agent

@@ -40,9 +40,46 @@ void NodeContext::event(const json::object& pod, const std::string& type,
                   {"count", 1},
                   {"reportingComponent", "kubelet"},
                   {"reportingInstance", options.node_name}};
-  auto res = client->create(core_resource("events"), ns, ev);
-  if (!res) {
-    SKIFF_LOG(WARN) << "event " << reason << " for pod " << name << ": " << res.error().message;
+  std::lock_guard lock(mu_);
+  if (!events_running_ || events_.size() >= 1000) return;  // upstream's recorder drops too
+  events_.push_back(std::move(ev));
+  events_cv_.notify_one();
+}
+
+void NodeContext::start_events() {
+  std::lock_guard lock(mu_);
+  if (events_running_) return;
+  events_running_ = true;
+  events_stop_ = false;
+  events_thread_ = std::thread([this] { event_loop(); });
+}
+
+void NodeContext::stop_events() {
+  {
+    std::lock_guard lock(mu_);
+    if (!events_running_) return;
+    events_stop_ = true;
+  }
+  events_cv_.notify_one();
+  events_thread_.join();
+  std::lock_guard lock(mu_);
+  events_running_ = false;
+}
+
+void NodeContext::event_loop() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    events_cv_.wait(lock, [&] { return events_stop_ || !events_.empty(); });
+    if (events_.empty()) return;  // stopping and drained
+    json::object ev = std::move(events_.front());
+    events_.pop_front();
+    lock.unlock();
+    auto res = client->create(core_resource("events"), get_string(ev, {"metadata", "namespace"}), ev);
+    if (!res) {
+      SKIFF_LOG(WARN) << "event " << get_string(ev, {"reason"}) << " for pod "
+                      << get_string(ev, {"involvedObject", "name"}) << ": " << res.error().message;
+    }
+    lock.lock();
   }
 }
 

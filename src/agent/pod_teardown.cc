@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "agent/hooks.h"
 #include "agent/pod_worker.h"
 #include "api/resources.h"
 #include "common/log.h"
@@ -36,19 +37,29 @@ void PodWorker::terminate(const json::object& pod, std::chrono::seconds grace) {
       continue;
     ctx_.event(pod, "Normal", "Killing", "Stopping container " + name,
                std::string(r.init ? "spec.initContainers{" : "spec.containers{") + name + "}");
-    std::vector<std::string> hook;
-    if (const auto* spec = container_spec(pod, name))
-      if (const auto* cmd = find_path(*spec, {"lifecycle", "preStop", "exec", "command"});
-          cmd && cmd->is_array())
-        for (const auto& a : cmd->get_array())
-          if (a.is_string()) hook.emplace_back(a.get_string());
-    stoppers.emplace_back([this, id = r.id, hook, deadline] {
-      if (!hook.empty()) {
-        runtime::ExecResult res;
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now());
-        if (left > 0ms) ctx_.runtime->exec_sync(id, hook, left, &res);
-      }
+    json::object hook, spec;
+    if (const auto* s = container_spec(pod, name)) {
+      spec = *s;
+      if (const auto* h = find_path(*s, {"lifecycle", "preStop"}); h && h->is_object())
+        hook = h->get_object();
+    }
+    std::string fp = std::string(r.init ? "spec.initContainers{" : "spec.containers{") + name + "}";
+    stoppers.emplace_back([this, id = r.id, hook, spec, deadline, pod, fp] {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now());
+      if (!hook.empty() && left > 0ms) {
+        ExecFn exec = [this, id](const std::vector<std::string>& cmd, std::chrono::milliseconds t,
+                                 std::string* out, bool* timed_out) {
+          runtime::ExecResult res;
+          if (!ctx_.runtime->exec_sync(id, cmd, t, &res).ok()) return -1;
+          *out = res.out + res.err;
+          *timed_out = res.timed_out;
+          return res.exit_code;
+        };
+        std::string failed = run_hook(hook, spec, pod_ip_, exec, left);
+        if (!failed.empty())
+          ctx_.event(pod, "Warning", "FailedPreStopHook", "PreStopHook failed: " + failed, fp);
+      }
+      left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now());
       ctx_.runtime->stop(id, std::max(left, 0ms));
     });
   }

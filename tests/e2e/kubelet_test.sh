@@ -81,10 +81,11 @@ k logs -f nginx >"$TMP/follow.log" 2>&1 &
 FOLLOW=$!
 k attach nginx >"$TMP/attach.log" 2>&1 &
 ATTACH=$!
-# Each request makes httpd log a line naming the path; both streams must show a new one.
-request_seen() { curl -s --max-time 2 "http://$IP/attached" >/dev/null; grep -q attached "$TMP/attach.log"; }
+# A request for a missing page makes httpd log "response:404" (the first of its kind here);
+# both streams must show it.
+request_seen() { curl -s --max-time 2 "http://$IP/missing" >/dev/null; grep -q 'response:404' "$TMP/attach.log"; }
 poll 20 request_seen && pass || fail "kubectl attach streams the container's output"
-poll 10 grep -q attached "$TMP/follow.log" && pass || fail "kubectl logs -f follows new lines"
+poll 10 grep -q 'response:404' "$TMP/follow.log" && pass || fail "kubectl logs -f follows new lines"
 kill $FOLLOW $ATTACH 2>/dev/null
 # The kubelet port: mutual TLS, only the API server and cluster admins.
 KPORT=$(k get node "$NODE" -o jsonpath='{.status.daemonEndpoints.kubeletEndpoint.Port}')
@@ -95,6 +96,16 @@ k port-forward pod/nginx "$LP:80" >"$TMP/pf.log" 2>&1 &
 PF=$!
 poll 20 curl -sf --max-time 2 "http://127.0.0.1:$LP/" && pass || fail "port-forward"
 kill $PF 2>/dev/null
+# kubectl <= 1.30 speaks SPDY/3.1 to the same endpoints.
+K127=/usr/lib/google-cloud-sdk/bin/kubectl.1.27
+if [ -x "$K127" ]; then
+  expect "kubectl 1.27 exec (SPDY)" '^spdy$' bash -c "echo spdy | '$K127' --kubeconfig '$KCFG' exec -i nginx -- cat"
+  LP=$(free_port)
+  "$K127" --kubeconfig "$KCFG" port-forward pod/nginx "$LP:80" >"$TMP/pf127.log" 2>&1 &
+  PF=$!
+  poll 20 curl -sf --max-time 2 "http://127.0.0.1:$LP/" && pass || fail "kubectl 1.27 port-forward (SPDY)"
+  kill $PF 2>/dev/null
+fi
 
 # --- restarts, back-off, probes, OOM ---
 k run crasher --image=crasher:1 --image-pull-policy=Never >/dev/null
@@ -196,6 +207,28 @@ poll 60 updated && pass || fail "configMap volume update propagates"
 k run missingcm --image=busybox:1 --overrides='{"spec":{"containers":[{"name":"missingcm","image":"busybox:1","command":["sleep","1000"],"env":[{"name":"X","valueFrom":{"configMapKeyRef":{"name":"nope","key":"x"}}}]}]}}' >/dev/null
 cfgerr() { k get pod missingcm --no-headers | grep -q CreateContainerConfigError; }
 poll 30 cfgerr && pass || fail "missing configMap is CreateContainerConfigError"
+
+# --- lifecycle hooks (with a hostPath volume to see them from the node) ---
+mkdir -p "$TMP/hooks"
+k apply -f - >/dev/null <<EOF2
+apiVersion: v1
+kind: Pod
+metadata: {name: hooks}
+spec:
+  terminationGracePeriodSeconds: 5
+  containers:
+  - name: c
+    image: busybox:1
+    command: [sleep, "100000"]
+    volumeMounts: [{name: h, mountPath: /hooks}]
+    lifecycle:
+      postStart: {exec: {command: [sh, -c, "echo started > /hooks/post-start"]}}
+      preStop: {exec: {command: [sh, -c, "echo stopping > /hooks/pre-stop"]}}
+  volumes: [{name: h, hostPath: {path: $TMP/hooks, type: Directory}}]
+EOF2
+poll 60 test -s "$TMP/hooks/post-start" && pass || fail "postStart hook ran"
+check "delete the hooks pod" k delete pod hooks
+expect "preStop hook ran before the container stopped" '^stopping$' cat "$TMP/hooks/pre-stop"
 
 # --- image errors ---
 k run unknown --image=nope:1 >/dev/null
