@@ -108,7 +108,7 @@ void PodWorker::cleanup() {
 
 // The containers are gone: the API object may go too (upstream: the status manager's final
 // delete with grace period 0, guarded by the UID so a new pod of the same name is not hit).
-void PodWorker::finalize_delete(const json::object& pod) {
+bool PodWorker::finalize_delete(const json::object& pod) {
   json::object opts{{"kind", "DeleteOptions"},
                     {"apiVersion", "v1"},
                     {"gracePeriodSeconds", 0},
@@ -118,8 +118,10 @@ void PodWorker::finalize_delete(const json::object& pod) {
                                  get_string(pod, {"metadata", "name"}), opts);
   if (!res && res.error().code != 404 && res.error().code != 409) {
     SKIFF_LOG(WARN) << "pod " << get_string(pod, {"metadata", "name"})
-                    << ": final delete: " << res.error().message;
+                    << ": final delete: " << res.error().message << " (retrying)";
+    return false;
   }
+  return true;
 }
 
 void PodWorker::save_state() {

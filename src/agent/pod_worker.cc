@@ -170,10 +170,7 @@ void PodWorker::run() {
           publish_status(pod);
           cleanup();
         }
-        if (!deleted) {
-          finalize_delete(pod);
-          deleted = true;
-        }
+        if (!deleted) deleted = finalize_delete(pod);
         next_wake_ = Steady::now() + 5s;
         continue;
       }

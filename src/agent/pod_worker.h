@@ -88,7 +88,7 @@ class PodWorker {
   void sync(const json::object& pod);
   void terminate(const json::object& pod, std::chrono::seconds grace);
   void cleanup();
-  void finalize_delete(const json::object& pod);
+  bool finalize_delete(const json::object& pod);  // false: retry later
   void step(const json::object& pod, const json::object& spec, ContainerRun& r);
   bool start_container(const json::object& pod, const json::object& spec, ContainerRun& r);
   void on_exit(const json::object& pod, const json::object& spec, ContainerRun& r,
