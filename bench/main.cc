@@ -8,6 +8,10 @@
 
 #include "bench.h"
 
+namespace skiff::bench {
+int podstartup_main(const std::vector<std::string>& args);  // podstartup_bench.cc
+}
+
 namespace {
 using namespace skiff::bench;
 
@@ -23,6 +27,10 @@ const char* kUsage = R"(usage:
                    [--placed P=1000] [--pods M=10000] [--clients C=16]
                    [--ceiling-writes W=pods] [--stall-seconds S=60]
                    [--namespace NS=sched-bench-<random>] [--keep]
+  skiff-bench podstartup --kubeconfig FILE [--pods N=100] [--batch B=10] [--image REF=bench:1]
+                   [--namespace NS=pod-startup-<random>] [--node NAME] [--timeout S=120]
+                   [--no-warmup] [--crun-bundle DIR [--crun-runs N=20] [--crun PATH=crun]]
+                   [--csv FILE]
 Each phase prints: op=NAME clients=C n=N throughput=X/s p50=Yms p99=Zms
 )";
 
@@ -171,6 +179,7 @@ int main(int argc, char** argv) {
   if (cmd == "api") return api_main(a);
   if (cmd == "etcd") return etcd_main(a);
   if (cmd == "scheduler") return scheduler_main(a);
+  if (cmd == "podstartup") return skiff::bench::podstartup_main({a.v.begin() + 1, a.v.end()});
   if (cmd == "-h" || cmd == "--help" || cmd == "help") {
     std::cout << kUsage;
     return 0;

@@ -189,6 +189,10 @@ bool PodWorker::start_container(const json::object& pod, const json::object& spe
   ctx_.event(pod, "Normal", "Started", "Started container " + r.name, fp);
   r.waiting_reason.clear();
   r.waiting_message.clear();
+  // Without startup and readiness probes a running container is started and ready at once
+  // (reported with this sync's status, not a round trip later).
+  r.started = !find_path(spec, {"startupProbe"});
+  r.ready = r.started && !find_path(spec, {"readinessProbe"}) && !r.init;
   if (const auto* h = find_path(spec, {"lifecycle", "postStart"}); h && h->is_object()) {
     ExecFn exec = [this, id](const std::vector<std::string>& cmd, std::chrono::milliseconds t,
                              std::string* out, bool* timed_out) {

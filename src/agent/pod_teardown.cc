@@ -141,15 +141,17 @@ void PodWorker::save_state() {
                                 {"done", r.done}});
   }
   json::object doc{{"uid", uid_}, {"phase", phase_}, {"containers", std::move(list)}};
+  std::string text = json::serialize(doc);
+  if (text == last_saved_) return;  // a sync that changed nothing writes nothing
   std::error_code ec;
   fs::create_directories(dir_, ec);
   std::string tmp = dir_ + "/state.json.tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
-    out << json::serialize(doc);
+    out << text;
     if (!out) return;
   }
-  std::rename(tmp.c_str(), (dir_ + "/state.json").c_str());
+  if (std::rename(tmp.c_str(), (dir_ + "/state.json").c_str()) == 0) last_saved_ = std::move(text);
 }
 
 void PodWorker::load_state() {

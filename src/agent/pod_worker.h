@@ -120,7 +120,7 @@ class PodWorker {
   PodSandbox sandbox_;
   bool sandbox_ready_ = false;
   Steady::time_point volumes_at_{};
-  std::string last_status_, last_mount_error_;
+  std::string last_status_, last_mount_error_, last_saved_;
   std::string phase_;          // "", or Succeeded/Failed once terminal
   std::string pod_ip_;
   std::string start_time_;     // when this agent first took the pod up (status.startTime)

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "common/log.h"
+#include "runtime/process.h"
 
 namespace skiff::agent {
 namespace fs = std::filesystem;
@@ -45,12 +46,13 @@ bool create_ipc_ns(const std::string& path, std::string* err) {
     return false;
   }
   ::close(fd);
-  pid_t pid = ::fork();
-  if (pid == 0) {
+  const char* target = path.c_str();
+  auto child = [target]() -> int {
     if (::unshare(CLONE_NEWIPC) != 0) ::_exit(1);
-    if (::mount("/proc/self/ns/ipc", path.c_str(), nullptr, MS_BIND, nullptr) != 0) ::_exit(2);
+    if (::mount("/proc/self/ns/ipc", target, nullptr, MS_BIND, nullptr) != 0) ::_exit(2);
     ::_exit(0);
-  }
+  };
+  pid_t pid = runtime::spawn_child(child);
   int st = 0;
   if (pid < 0 || ::waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
     ::unlink(path.c_str());

@@ -87,8 +87,7 @@ Status exec_streaming(const std::vector<std::string>& runtime_argv, const std::s
   int out = io.stdout_fd >= 0 ? io.stdout_fd : devnull;
   int err = io.stderr_fd >= 0 ? io.stderr_fd : devnull;
   if (pty_slave >= 0) in = out = err = pty_slave;
-  pid_t pid = ::fork();
-  if (pid == 0) {
+  auto child = [&]() -> int {
     if (pty_slave >= 0) {
       ::setsid();
       ::ioctl(pty_slave, TIOCSCTTY, 0);
@@ -103,7 +102,8 @@ Status exec_streaming(const std::vector<std::string>& runtime_argv, const std::s
     if (hide && enter_private_mount_ns_without(hide) != 0) ::_exit(126);
     ::execv(argv[0], argv.data());
     ::_exit(127);
-  }
+  };
+  pid_t pid = spawn_child(child);
   if (devnull >= 0) ::close(devnull);
   if (pty_slave >= 0) ::close(pty_slave);
   if (pid < 0) {

@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,7 +34,46 @@ ssize_t write_no_sigpipe(int fd, const char* p, size_t n) {
   return w;
 }
 
+struct Trampoline {
+  int (*fn)(void*);
+  void* arg;
+  sigset_t mask;  // the caller's, restored in the child
+};
+
+int trampoline(void* p) {
+  auto* t = static_cast<Trampoline*>(p);
+  // The handlers are the parent's code on shared memory: none may run in the child.
+  for (int s = 1; s < NSIG; ++s) {
+    struct sigaction sa {};
+    if (::sigaction(s, nullptr, &sa) != 0 || sa.sa_handler == SIG_IGN) continue;
+    sa.sa_handler = SIG_DFL;
+    sa.sa_flags = 0;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(s, &sa, nullptr);
+  }
+  ::sigprocmask(SIG_SETMASK, &t->mask, nullptr);
+  return t->fn(t->arg);
+}
+
 }  // namespace
+
+pid_t spawn_child_raw(int (*fn)(void*), void* arg) {
+  constexpr size_t kStack = 256 * 1024;
+  void* stack = ::mmap(nullptr, kStack, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) return -1;
+  Trampoline t{fn, arg, {}};
+  sigset_t all;
+  sigfillset(&all);
+  ::pthread_sigmask(SIG_BLOCK, &all, &t.mask);  // no handler runs until the child resets them
+  pid_t pid = ::clone(trampoline, static_cast<char*>(stack) + kStack,
+                      CLONE_VM | CLONE_VFORK | SIGCHLD, &t);
+  int saved = errno;
+  ::pthread_sigmask(SIG_SETMASK, &t.mask, nullptr);
+  ::munmap(stack, kStack);
+  errno = saved;
+  return pid;
+}
 
 int enter_private_mount_ns_without(const char* mount_point) {
   if (::unshare(CLONE_NEWNS) != 0) return -errno;
@@ -59,8 +99,7 @@ CommandResult run_command(const std::vector<std::string>& argv, const CommandOpt
     return r;
   }
   const char* hide = opts.hide_mount.empty() ? nullptr : opts.hide_mount.c_str();
-  pid_t pid = ::fork();
-  if (pid == 0) {
+  auto child = [&]() -> int {
     ::dup2(in[0], 0);
     ::dup2(out[1], 1);
     ::dup2(err[1], 2);
@@ -74,7 +113,8 @@ CommandResult run_command(const std::vector<std::string>& argv, const CommandOpt
     }
     ::execv(cargv[0], cargv.data());
     ::_exit(127);
-  }
+  };
+  pid_t pid = spawn_child(child);
   ::close(in[0]), ::close(out[1]), ::close(err[1]);
   if (pid < 0) {
     ::close(in[1]), ::close(out[0]), ::close(err[0]);

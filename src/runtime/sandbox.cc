@@ -90,12 +90,13 @@ Status PodNetwork::create_netns(const std::string& path) {
   ::close(fd);
   // A child enters a new network namespace and pins it with a bind mount on the file; it
   // shares our mount namespace, so the mount is ours.
-  pid_t pid = ::fork();
-  if (pid == 0) {
+  const char* target = path.c_str();
+  auto child = [target]() -> int {
     if (::unshare(CLONE_NEWNET) != 0) ::_exit(1);
-    if (::mount("/proc/self/ns/net", path.c_str(), nullptr, MS_BIND, nullptr) != 0) ::_exit(2);
+    if (::mount("/proc/self/ns/net", target, nullptr, MS_BIND, nullptr) != 0) ::_exit(2);
     ::_exit(0);
-  }
+  };
+  pid_t pid = spawn_child(child);
   int st = 0;
   if (pid < 0 || ::waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
     ::unlink(path.c_str());
