@@ -219,7 +219,8 @@ void PodWorker::run_probes(const json::object& pod, const json::object& spec, Co
   };
   const auto now = Steady::now();
   if (r.started_steady == Steady::time_point{}) r.started_steady = now;  // adopted
-  if (!r.liveness && !r.readiness && !r.startup && !r.started) {
+  if (!r.probes_made) {
+    r.probes_made = true;
     if (const auto* p = probe_of("startupProbe"))
       r.startup = std::make_unique<ProbeWorker>(*p, ProbeResult::kUnknown);
     if (const auto* p = probe_of("livenessProbe"))

@@ -314,6 +314,7 @@ void PodWorker::on_exit(const json::object& pod, const json::object& spec, Conta
   r.liveness.reset();
   r.readiness.reset();
   r.startup.reset();
+  r.probes_made = false;
   int64_t code = get_int(term, {"exitCode"});
   std::string policy = grace_restart_policy(pod);
   bool restart = r.init ? policy != "Never" && code != 0

@@ -53,6 +53,7 @@ struct ContainerRun {
   Steady::time_point started_steady{};
   bool ready = false, started = false;
   std::unique_ptr<ProbeWorker> liveness, readiness, startup;
+  bool probes_made = false;    // for the current attempt
   int pull_failures = 0;
   Steady::time_point retry_at{};  // image pull / config error back-off
 };
