@@ -7,24 +7,13 @@
 #include <string_view>
 #include <utility>
 
+#include "agent/json_fields.h"
 #include "common/base64.h"
 #include "scheduler/quantity.h"
 
 namespace skiff::agent {
 namespace {
 
-const json::object* obj_at(const json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_object() ? &v->get_object() : nullptr;
-}
-const json::array* arr_at(const json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_array() ? &v->get_array() : nullptr;
-}
-std::string str_at(const json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 bool is_optional(const json::object& ref) {
   auto* v = ref.if_contains("optional");
   return v && v->is_bool() && v->get_bool();

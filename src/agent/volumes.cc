@@ -18,6 +18,7 @@
 #include <set>
 #include <sstream>
 
+#include "agent/json_fields.h"
 #include "agent/atomic_writer.h"
 #include "common/base64.h"
 #include "scheduler/quantity.h"
@@ -28,22 +29,6 @@ namespace fs = std::filesystem;
 
 std::string sys_error(const std::string& what) { return what + ": " + std::strerror(errno); }
 
-const json::object* obj_at(const json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_object() ? &v->get_object() : nullptr;
-}
-const json::array* arr_at(const json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_array() ? &v->get_array() : nullptr;
-}
-std::string str_at(const json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-bool bool_at(const json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_bool() && v->get_bool();
-}
 // A file mode field (the API stores them as decimal ints, 420 == 0644).
 int mode_at(const json::object& o, std::string_view k, int def) {
   auto* v = o.if_contains(k);
