@@ -71,7 +71,9 @@ expect "exec stdin" '^piped$' bash -c "echo piped | '$K' --kubeconfig '$KCFG' ex
 # kubectl exec -it needs a terminal: `script` gives it one (its stdin is kept open meanwhile).
 tty_exec() { script -qec "$1" /dev/null < <(sleep 3); }
 expect "exec with a TTY" '/dev/pts/[0-9]' tty_exec "'$K' --kubeconfig '$KCFG' exec -it nginx -- ls -l /proc/self/fd/0"
-expect "the TTY gets the terminal's size" '33 101' tty_exec "stty rows 33 cols 101; '$K' --kubeconfig '$KCFG' exec -it nginx -- stty size"
+# kubectl sends the terminal's size right after the session opens: ask once it has arrived.
+tty_size() { tty_exec "stty rows 33 cols 101; '$K' --kubeconfig '$KCFG' exec -it nginx -- sh -c 'sleep 1; stty size'" | grep -q '33 101'; }
+poll 30 tty_size && pass || fail "the TTY gets the terminal's size"
 expect "/etc/hosts names the pod" "$IP[[:space:]]+nginx" k exec nginx -- cat /etc/hosts
 echo "copied in" >"$TMP/cp-in.txt"
 check "kubectl cp into the pod" k cp "$TMP/cp-in.txt" nginx:/tmp/in.txt
