@@ -13,7 +13,8 @@
 #include <sstream>
 
 #include "common/log.h"
-#include "runtime/process.h"
+#include "runtime/host.h"
+#include "runtime/sandbox.h"
 
 namespace skiff::agent {
 namespace fs = std::filesystem;
@@ -22,44 +23,6 @@ namespace {
 bool is_true(const json::object& pod, std::initializer_list<std::string_view> path) {
   const auto* v = find_path(pod, path);
   return v && v->is_bool() && v->get_bool();
-}
-
-bool is_mountpoint(const std::string& path) {
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream ss(line);
-    std::string id, parent, dev, root, mnt;
-    ss >> id >> parent >> dev >> root >> mnt;
-    if (mnt == path) return true;
-  }
-  return false;
-}
-
-// A new IPC namespace pinned on `path` by a child process (it shares our mount namespace, so the
-// bind mount is ours). Same technique as the network namespace in runtime/sandbox.cc.
-bool create_ipc_ns(const std::string& path, std::string* err) {
-  if (is_mountpoint(path)) return true;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0444);
-  if (fd < 0) {
-    *err = "create " + path + ": " + std::strerror(errno);
-    return false;
-  }
-  ::close(fd);
-  const char* target = path.c_str();
-  auto child = [target]() -> int {
-    if (::unshare(CLONE_NEWIPC) != 0) ::_exit(1);
-    if (::mount("/proc/self/ns/ipc", target, nullptr, MS_BIND, nullptr) != 0) ::_exit(2);
-    ::_exit(0);
-  };
-  pid_t pid = runtime::spawn_child(child);
-  int st = 0;
-  if (pid < 0 || ::waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-    ::unlink(path.c_str());
-    *err = "cannot create IPC namespace " + path;
-    return false;
-  }
-  return true;
 }
 
 bool write_if_changed(const std::string& path, const std::string& content) {
@@ -184,7 +147,11 @@ bool ensure_sandbox(NodeContext& ctx, const json::object& pod, PodSandbox* out, 
     sb.ipcns = "host";
   } else {
     sb.ipcns = dir + "/ns/ipc";
-    if (!create_ipc_ns(sb.ipcns, err)) return false;
+    auto st = runtime::pin_new_namespace(sb.ipcns, CLONE_NEWIPC);
+    if (!st.ok()) {
+      *err = st.message();
+      return false;
+    }
   }
   std::string hostname = get_string(pod, {"spec", "hostname"});
   if (hostname.empty()) hostname = get_string(pod, {"metadata", "name"});
@@ -209,7 +176,7 @@ void teardown_sandbox(NodeContext& ctx, const std::string& uid) {
     }
   }
   std::string ipc = ctx.pod_dir(uid) + "/ns/ipc";
-  if (is_mountpoint(ipc)) ::umount2(ipc.c_str(), MNT_DETACH);
+  if (runtime::is_mount_point(ipc)) ::umount2(ipc.c_str(), MNT_DETACH);
   std::error_code ec;
   fs::remove(ipc, ec);
   fs::remove_all(ctx.pod_dir(uid) + "/etc", ec);

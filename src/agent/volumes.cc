@@ -21,6 +21,7 @@
 #include "agent/json_fields.h"
 #include "agent/atomic_writer.h"
 #include "common/base64.h"
+#include "runtime/host.h"
 #include "scheduler/quantity.h"
 
 namespace skiff::agent {
@@ -37,46 +38,13 @@ int mode_at(const json::object& o, std::string_view k, int def) {
 
 // ---- the mount table ----
 
-// mountinfo escapes space, tab, newline and backslash as \ooo.
-std::string unescape_octal(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size() && isdigit(s[i + 1])) {
-      out += static_cast<char>(std::stoi(s.substr(i + 1, 3), nullptr, 8));
-      i += 3;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
-// Mount points at or below `dir` (a canonical path), in mount order (later ones on top).
-std::vector<std::string> mounts_under(const std::string& dir) {
-  std::vector<std::string> out;
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string id, parent, dev, root, point;
-    if (!(fields >> id >> parent >> dev >> root >> point)) continue;
-    point = unescape_octal(point);
-    if (point == dir || point.starts_with(dir + "/")) out.push_back(point);
-  }
-  return out;
-}
-
 std::string canonical(const std::string& p) {
   std::error_code ec;
   auto c = fs::weakly_canonical(p, ec);
   return ec ? p : c.string();
 }
 
-bool is_mount_point(const std::string& dir) {
-  std::string c = canonical(dir);
-  auto ms = mounts_under(c);
-  return std::find(ms.begin(), ms.end(), c) != ms.end();
-}
+bool is_mount_point(const std::string& dir) { return runtime::is_mount_point(canonical(dir)); }
 
 // nosuid/nodev beyond upstream: nothing in a pod volume needs them.
 bool ensure_tmpfs(const std::string& dir, int64_t size, std::string* err) {
@@ -381,13 +349,13 @@ bool PodVolumes::tear_down(std::string* err) {
   if (!fs::exists(root, ec)) return true;
   std::string real = canonical(root);
   // Unmount in reverse mount order: nested and stacked mounts go before what they cover.
-  auto points = mounts_under(real);
+  auto points = runtime::mounts_under(real);
   for (auto it = points.rbegin(); it != points.rend(); ++it)
     if (::umount2(it->c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT)
       return *err = sys_error("unmount " + *it), false;
   // Never remove through a mount: that would delete what it shows (a tmpfs is harmless, but
   // anything else bound here would not be).
-  if (!mounts_under(real).empty()) return *err = "mounts remain under " + real, false;
+  if (!runtime::mounts_under(real).empty()) return *err = "mounts remain under " + real, false;
   fs::remove_all(root, ec);
   if (ec) return *err = "remove " + root + ": " + ec.message(), false;
   return true;

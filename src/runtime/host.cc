@@ -193,4 +193,17 @@ HostInfo detect_host(const HostPaths& paths) {
   return h;
 }
 
+std::vector<std::string> mounts_under(const std::string& dir) {
+  std::vector<std::string> out;
+  for (auto& m : parse_mountinfo(read_file("/proc/self/mountinfo")))
+    if (m.mount_point == dir || m.mount_point.starts_with(dir + "/")) out.push_back(m.mount_point);
+  return out;
+}
+
+bool is_mount_point(const std::string& path) {
+  for (const auto& m : parse_mountinfo(read_file("/proc/self/mountinfo")))
+    if (m.mount_point == path) return true;
+  return false;
+}
+
 }  // namespace skiff::runtime

@@ -75,6 +75,11 @@ std::string cgroup_path_from_proc(std::string_view proc_cgroup, std::string_view
 
 HostInfo detect_host(const HostPaths& paths = {});
 
+// Mount points at `dir` or below it (paths exactly as in /proc/self/mountinfo, unescaped), in
+// mount order (later ones on top), and whether `path` itself is one.
+std::vector<std::string> mounts_under(const std::string& dir);
+bool is_mount_point(const std::string& path);
+
 // Reads a whole small file; "" when it cannot be read.
 std::string read_file(const std::string& path);
 

@@ -33,13 +33,6 @@ std::string errtext(const CommandResult& r) {
   return e;
 }
 
-bool is_mountpoint(const std::string& path) {
-  std::string mi = read_file("/proc/self/mountinfo");
-  for (const auto& m : parse_mountinfo(mi))
-    if (m.mount_point == path) return true;
-  return false;
-}
-
 }  // namespace
 
 PodNetwork::PodNetwork(NetworkConfig config)
@@ -84,23 +77,29 @@ Status PodNetwork::delete_bridge() {
   return Status::Ok();
 }
 
-Status PodNetwork::create_netns(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+Status pin_new_namespace(const std::string& path, int clone_flag) {
+  if (is_mount_point(path)) return Status::Ok();
+  const char* self = clone_flag == CLONE_NEWNET   ? "/proc/self/ns/net"
+                     : clone_flag == CLONE_NEWIPC ? "/proc/self/ns/ipc"
+                     : clone_flag == CLONE_NEWUTS ? "/proc/self/ns/uts"
+                                                  : nullptr;
+  if (!self) return Status::Invalid("unsupported namespace type");
+  int fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0444);
   if (fd < 0) return Status::Failed("create " + path + ": " + std::strerror(errno));
   ::close(fd);
-  // A child enters a new network namespace and pins it with a bind mount on the file; it
-  // shares our mount namespace, so the mount is ours.
+  // A child enters a new namespace and pins it with a bind mount on the file; it shares our
+  // mount namespace, so the mount is ours.
   const char* target = path.c_str();
-  auto child = [target]() -> int {
-    if (::unshare(CLONE_NEWNET) != 0) ::_exit(1);
-    if (::mount("/proc/self/ns/net", target, nullptr, MS_BIND, nullptr) != 0) ::_exit(2);
+  auto child = [target, clone_flag, self]() -> int {
+    if (::unshare(clone_flag) != 0) ::_exit(1);
+    if (::mount(self, target, nullptr, MS_BIND, nullptr) != 0) ::_exit(2);
     ::_exit(0);
   };
   pid_t pid = spawn_child(child);
   int st = 0;
   if (pid < 0 || ::waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
     ::unlink(path.c_str());
-    return Status::Failed("cannot create network namespace " + path);
+    return Status::Failed(std::string("cannot create namespace ") + path);
   }
   return Status::Ok();
 }
@@ -108,7 +107,7 @@ Status PodNetwork::create_netns(const std::string& path) {
 Status PodNetwork::lookup(const std::string& pod_id, SandboxNetwork* out) const {
   std::string path = netns_path(pod_id);
   auto ip = ipam_.find(pod_id);
-  if (!ip || !is_mountpoint(path)) return Status::NotFound("no network for pod " + pod_id);
+  if (!ip || !is_mount_point(path)) return Status::NotFound("no network for pod " + pod_id);
   out->netns_path = path;
   out->ip = *ip;
   out->prefix = net_.prefix;
@@ -128,7 +127,7 @@ Status PodNetwork::setup(const std::string& pod_id, SandboxNetwork* out) {
   std::string path = netns_path(pod_id);
   if (fs::exists(path, ec) || ipam_.find(pod_id)) teardown(pod_id);  // a half-made attempt
   fs::create_directories(config_.run_dir + "/netns", ec);
-  Status s = create_netns(path);
+  Status s = pin_new_namespace(path, CLONE_NEWNET);
   if (!s.ok()) return s;
   auto fail = [&](const std::string& what, const CommandResult& r) {
     teardown(pod_id);
@@ -169,7 +168,7 @@ Status PodNetwork::teardown(const std::string& pod_id) {
   auto r = run_command({ip_, "link", "del", "dev", veth});
   if (r.exit_code != 0 && r.err.find("Cannot find device") == std::string::npos)
     errors += "delete " + veth + ": " + errtext(r) + "; ";
-  while (is_mountpoint(path)) {
+  while (is_mount_point(path)) {
     if (::umount2(path.c_str(), MNT_DETACH) != 0) {
       errors += "umount " + path + ": " + std::strerror(errno) + "; ";
       break;

@@ -29,6 +29,11 @@ struct SandboxNetwork {
   std::string host_veth;  // e.g. "veth1a2b3c4d5e6"
 };
 
+// Creates a new namespace of type `clone_flag` (CLONE_NEWNET, CLONE_NEWIPC or CLONE_NEWUTS) and
+// pins it with a bind mount on the file `path`, so it lives without any process in it; join it
+// with ContainerSpec::namespaces. Ok when `path` already pins one.
+Status pin_new_namespace(const std::string& path, int clone_flag);
+
 class PodNetwork {
  public:
   explicit PodNetwork(NetworkConfig config);
@@ -51,7 +56,6 @@ class PodNetwork {
 
  private:
   std::string netns_path(const std::string& pod_id) const;
-  Status create_netns(const std::string& path);
 
   NetworkConfig config_;
   Ipv4Net net_;
