@@ -52,11 +52,8 @@ struct Agent::Impl {
   }
 };
 
-// node_loop.cc
-void node_loop_body(NodeContext& ctx, const std::function<bool(std::chrono::milliseconds)>& wait);
-
 void Agent::Impl::node_loop() {
-  node_loop_body(ctx, [this](std::chrono::milliseconds d) { return wait(d); });
+  agent::node_loop(ctx, [this](std::chrono::milliseconds d) { return wait(d); });
 }
 
 namespace {

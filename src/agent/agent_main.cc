@@ -6,7 +6,7 @@
 
 #include "agent/agent.h"
 #include "common/log.h"
-#include "net/http.h"
+#include "runtime/host.h"
 
 namespace skiff::agent {
 namespace {
@@ -34,17 +34,6 @@ const char* kUsage =
     "  --cluster-dns IP        nameserver for ClusterFirst pods (default: the host's)\n"
     "  --cluster-domain NAME   default cluster.local\n"
     "  --bridge NAME           the node's pod bridge (default skiff0)\n";
-
-std::string read_all(const std::string& path) {
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return "";
-  std::string s;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
-  std::fclose(f);
-  return s;
-}
 
 }  // namespace
 
@@ -100,7 +89,7 @@ int agent_main(int argc, char** argv) {
     return 1;
   }
   if (!server.empty()) cfg->server = server;
-  o.client_ca_pem = client_ca_file.empty() ? cfg->ca_pem : read_all(client_ca_file);
+  o.client_ca_pem = client_ca_file.empty() ? cfg->ca_pem : runtime::read_file(client_ca_file);
   if (o.client_ca_pem.empty()) {
     std::fprintf(stderr, "agent: no CA for kubelet clients: pass --client-ca-file\n");
     return 1;

@@ -18,10 +18,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string field_path(const ContainerRun& r) {
-  return std::string(r.init ? "spec.initContainers{" : "spec.containers{") + r.name + "}";
-}
-
 images::PullPolicy pull_policy(const json::object& spec) {
   std::string p = get_string(spec, {"imagePullPolicy"}, "IfNotPresent");
   if (p == "Always") return images::PullPolicy::kAlways;
@@ -47,7 +43,7 @@ bool PodWorker::start_container(const json::object& pod, const json::object& spe
                                 ContainerRun& r) {
   const std::string image_ref = get_string(spec, {"image"});
   const auto policy = pull_policy(spec);
-  const std::string fp = field_path(r);
+  const std::string fp = r.field_path();
   images::Image img;
   bool present = ctx_.images->get(image_ref, img).ok();
   if (policy == images::PullPolicy::kNever && !present) {
@@ -92,11 +88,6 @@ bool PodWorker::start_container(const json::object& pod, const json::object& spe
     r.retry_at = Steady::now() + 2s;
     return false;
   };
-  PodFacts facts{ctx_.options.node_name, ctx_.host_ip, pod_ip_, ctx_.allocatable()};
-  ObjectGetter get = [this](const std::string& res, const std::string& ns,
-                            const std::string& name) {
-    return ctx_.client->get(core_resource(res), ns, name);
-  };
   // Service variables come after the image's, before the container's own.
   auto items = [this](const std::string& ns) {
     std::vector<json::object> out;
@@ -114,7 +105,7 @@ bool PodWorker::start_container(const json::object& pod, const json::object& spe
     base.push_back(std::move(e));
   std::vector<std::string> env;
   EnvError env_err;
-  if (!container_env(pod, spec, facts, base, get, &env, &env_err))
+  if (!container_env(pod, spec, facts(), base, object_getter(), &env, &env_err))
     return config_error(env_err.message);
   std::vector<runtime::MountSpec> mounts;
   std::string err;
@@ -194,15 +185,7 @@ bool PodWorker::start_container(const json::object& pod, const json::object& spe
   r.started = !find_path(spec, {"startupProbe"});
   r.ready = r.started && !find_path(spec, {"readinessProbe"}) && !r.init;
   if (const auto* h = find_path(spec, {"lifecycle", "postStart"}); h && h->is_object()) {
-    ExecFn exec = [this, id](const std::vector<std::string>& cmd, std::chrono::milliseconds t,
-                             std::string* out, bool* timed_out) {
-      runtime::ExecResult res;
-      if (!ctx_.runtime->exec_sync(id, cmd, t, &res).ok()) return -1;
-      *out = res.out + res.err;
-      *timed_out = res.timed_out;
-      return res.exit_code;
-    };
-    std::string failed = run_hook(h->get_object(), spec, pod_ip_, exec, 30s);
+    std::string failed = run_hook(h->get_object(), spec, pod_ip_, exec_in(id), 30s);
     if (!failed.empty()) {
       ctx_.event(pod, "Warning", "FailedPostStartHook", "PostStartHook failed: " + failed, fp);
       ctx_.event(pod, "Normal", "Killing", "FailedPostStartHook: stopping container " + r.name, fp);
@@ -228,16 +211,8 @@ void PodWorker::run_probes(const json::object& pod, const json::object& spec, Co
     if (const auto* p = probe_of("readinessProbe"))
       r.readiness = std::make_unique<ProbeWorker>(*p, ProbeResult::kUnknown);
   }
-  const std::string id = r.id;
-  ExecFn exec = [this, id](const std::vector<std::string>& cmd, std::chrono::milliseconds timeout,
-                           std::string* output, bool* timed_out) {
-    runtime::ExecResult res;
-    if (!ctx_.runtime->exec_sync(id, cmd, timeout, &res).ok()) return -1;
-    *output = res.out + res.err;
-    *timed_out = res.timed_out;
-    return res.exit_code;
-  };
-  const std::string fp = field_path(r);
+  const ExecFn exec = exec_in(r.id);
+  const std::string fp = r.field_path();
   // One attempt of `w`; true when the container must be restarted.
   auto attempt = [&](ProbeWorker& w, const char* field, const char* kind) {
     if (!w.due(now, r.started_steady)) {

@@ -4,6 +4,7 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -45,5 +46,12 @@ json::object node_labels(const NodeReport& r);
 json::object node_status(const NodeReport& r, const NodeFacts& f, const json::object& old_status);
 // The Lease kube-node-lease/<node>, owned by the Node.
 json::object node_lease(const std::string& node, const std::string& node_uid, int duration_s);
+
+// node_loop.cc: registers the Node, brings up the pod network once the node has a podCIDR,
+// renews the Lease and reports status until `wait` (which sleeps for the given time) returns
+// false.
+class NodeContext;
+void node_loop(NodeContext& ctx, const std::function<bool(std::chrono::milliseconds)>& wait);
+
 
 }  // namespace skiff::agent

@@ -1,18 +1,11 @@
-// Agent::Impl::node_loop: registers the Node, brings up the pod network once the node has a
+// node_loop: registers the Node, brings up the pod network once the node has a
 // podCIDR, renews the Lease every heartbeat and reports node status.
-#include <filesystem>
-
-#include "agent/agent.h"
 #include "agent/context.h"
-#include "agent/kubelet_server.h"
 #include "agent/node.h"
-#include "agent/pod_worker.h"
-#include "client/informer.h"
 #include "common/log.h"
 #include "common/time.h"
 
 namespace skiff::agent {
-namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 namespace {
@@ -23,7 +16,6 @@ const api::ResourceInfo& leases_r() {
 
 }  // namespace
 
-// Declared in agent.cc's Impl; defined here to keep agent.cc readable.
 struct NodeLoopState {
   NodeFacts facts;
   NodeReport report;
@@ -33,7 +25,7 @@ struct NodeLoopState {
   size_t image_count = 0;
 };
 
-void node_loop_body(NodeContext& ctx, const std::function<bool(std::chrono::milliseconds)>& wait) {
+void node_loop(NodeContext& ctx, const std::function<bool(std::chrono::milliseconds)>& wait) {
   auto& o = ctx.options;
   auto& cl = *ctx.client;
   const auto& nodes_r = core_resource("nodes");

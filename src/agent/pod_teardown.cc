@@ -35,27 +35,18 @@ void PodWorker::terminate(const json::object& pod, std::chrono::seconds grace) {
     runtime::ContainerState st;
     if (!ctx_.runtime->state(r.id, &st).ok() || st.status == runtime::ContainerStatus::kExited)
       continue;
-    ctx_.event(pod, "Normal", "Killing", "Stopping container " + name,
-               std::string(r.init ? "spec.initContainers{" : "spec.containers{") + name + "}");
+    ctx_.event(pod, "Normal", "Killing", "Stopping container " + name, r.field_path());
     json::object hook, spec;
     if (const auto* s = container_spec(pod, name)) {
       spec = *s;
       if (const auto* h = find_path(*s, {"lifecycle", "preStop"}); h && h->is_object())
         hook = h->get_object();
     }
-    std::string fp = std::string(r.init ? "spec.initContainers{" : "spec.containers{") + name + "}";
+    std::string fp = r.field_path();
     stoppers.emplace_back([this, id = r.id, hook, spec, deadline, pod, fp] {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now());
       if (!hook.empty() && left > 0ms) {
-        ExecFn exec = [this, id](const std::vector<std::string>& cmd, std::chrono::milliseconds t,
-                                 std::string* out, bool* timed_out) {
-          runtime::ExecResult res;
-          if (!ctx_.runtime->exec_sync(id, cmd, t, &res).ok()) return -1;
-          *out = res.out + res.err;
-          *timed_out = res.timed_out;
-          return res.exit_code;
-        };
-        std::string failed = run_hook(hook, spec, pod_ip_, exec, left);
+        std::string failed = run_hook(hook, spec, pod_ip_, exec_in(id), left);
         if (!failed.empty())
           ctx_.event(pod, "Warning", "FailedPreStopHook", "PreStopHook failed: " + failed, fp);
       }

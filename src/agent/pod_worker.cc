@@ -6,6 +6,7 @@
 
 #include "agent/container_spec.h"
 #include "agent/env.h"
+#include "agent/logs.h"
 #include "api/resources.h"
 #include "common/log.h"
 #include "common/time.h"
@@ -24,10 +25,6 @@ std::vector<const json::object*> containers_of(const json::object& pod, const ch
   return out;
 }
 
-std::string field_path(const ContainerRun& r) {
-  return std::string(r.init ? "spec.initContainers{" : "spec.containers{") + r.name + "}";
-}
-
 std::string read_small(const std::string& path, size_t max) {
   std::ifstream in(path, std::ios::binary);
   std::string s(max, '\0');
@@ -41,19 +38,16 @@ std::string read_small(const std::string& path, size_t max) {
 std::string log_tail_text(const std::string& path, size_t lines, size_t max) {
   std::ifstream in(path);
   std::vector<std::string> all;
-  for (std::string l; std::getline(in, l);) {
-    // "<time> <stream> <F|P> <text>"
-    size_t p = 0;
-    for (int i = 0; i < 3 && p != std::string::npos; ++i) p = l.find(' ', p == 0 ? 0 : p + 1);
-    all.push_back(p == std::string::npos ? "" : l.substr(p + 1));
-  }
+  LogLine line;
+  for (std::string l; std::getline(in, l);)
+    if (parse_cri_line(l, &line)) all.emplace_back(line.text);
   std::string out;
   for (size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i)
     out += all[i] + "\n";
   return out.size() > max ? out.substr(out.size() - max) : out;
 }
 
-std::string grace_restart_policy(const json::object& pod) {
+std::string restart_policy(const json::object& pod) {
   return get_string(pod, {"spec", "restartPolicy"}, "Always");
 }
 
@@ -131,6 +125,27 @@ void PodWorker::publish_info() {
   netns_ = sandbox_.netns;
 }
 
+ExecFn PodWorker::exec_in(const std::string& id) const {
+  return [this, id](const std::vector<std::string>& cmd, std::chrono::milliseconds timeout,
+                    std::string* output, bool* timed_out) {
+    runtime::ExecResult res;
+    if (!ctx_.runtime->exec_sync(id, cmd, timeout, &res).ok()) return -1;
+    *output = res.out + res.err;
+    *timed_out = res.timed_out;
+    return res.exit_code;
+  };
+}
+
+PodFacts PodWorker::facts() const {
+  return PodFacts{ctx_.options.node_name, ctx_.host_ip, pod_ip_, ctx_.allocatable()};
+}
+
+ObjectGetter PodWorker::object_getter() const {
+  return [this](const std::string& res, const std::string& ns, const std::string& name) {
+    return ctx_.client->get(core_resource(res), ns, name);
+  };
+}
+
 ContainerRun& PodWorker::run_for(const std::string& name, bool init) {
   auto& r = runs_[name];
   if (r.name.empty()) {
@@ -205,12 +220,7 @@ void PodWorker::sync(const json::object& pod) {
     pod_ip_ = sandbox_.ip;
   }
   if (volumes_at_ == Steady::time_point{} || now - volumes_at_ > 10s) {
-    PodFacts facts{ctx_.options.node_name, ctx_.host_ip, pod_ip_, ctx_.allocatable()};
-    ObjectGetter get = [this](const std::string& res, const std::string& ns,
-                              const std::string& name) {
-      return ctx_.client->get(core_resource(res), ns, name);
-    };
-    if (!volumes_.set_up(pod, facts, get, &err)) {
+    if (!volumes_.set_up(pod, facts(), object_getter(), &err)) {
       if (err != last_mount_error_)
         ctx_.event(pod, "Warning", "FailedMount", "MountVolume.SetUp failed: " + err);
       last_mount_error_ = err;
@@ -299,7 +309,7 @@ void PodWorker::step(const json::object& pod, const json::object& spec, Containe
     if (r.waiting_reason == "ErrImagePull") {
       r.waiting_reason = "ImagePullBackOff";
       r.waiting_message = "Back-off pulling image \"" + get_string(spec, {"image"}) + "\"";
-      ctx_.event(pod, "Normal", "BackOff", r.waiting_message, field_path(r));
+      ctx_.event(pod, "Normal", "BackOff", r.waiting_message, r.field_path());
     }
     wake_at(r.retry_at);
     return;
@@ -316,7 +326,7 @@ void PodWorker::on_exit(const json::object& pod, const json::object& spec, Conta
   r.startup.reset();
   r.probes_made = false;
   int64_t code = get_int(term, {"exitCode"});
-  std::string policy = grace_restart_policy(pod);
+  std::string policy = restart_policy(pod);
   bool restart = r.init ? policy != "Never" && code != 0
                         : policy == "Always" || (policy == "OnFailure" && code != 0);
   if (!restart) {
@@ -353,7 +363,7 @@ void PodWorker::on_exit(const json::object& pod, const json::object& spec, Conta
                "Back-off restarting failed container " + r.name + " in pod " +
                    get_string(pod, {"metadata", "name"}) + "_" +
                    get_string(pod, {"metadata", "namespace"}) + "(" + uid_ + ")",
-               field_path(r));
+               r.field_path());
   r.waiting_reason = delay.count() > 0 ? "CrashLoopBackOff" : "ContainerCreating";
   r.waiting_message.clear();
   save_state();

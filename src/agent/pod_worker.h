@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "agent/context.h"
+#include "agent/env.h"
 #include "agent/probes.h"
 #include "agent/sandbox.h"
 #include "agent/volumes.h"
@@ -45,6 +46,11 @@ struct ContainerRun {
   json::object terminated;     // state.terminated of the current attempt once it exited
   json::object last_terminated;
   bool done = false;           // exited and will not run again (or an init container succeeded)
+
+  // "spec.containers{name}" or "spec.initContainers{name}", for events.
+  std::string field_path() const {
+    return std::string(init ? "spec.initContainers{" : "spec.containers{") + name + "}";
+  }
 
   // Not persisted.
   std::string waiting_reason = "ContainerCreating", waiting_message;
@@ -100,6 +106,11 @@ class PodWorker {
   void save_state();
   void wake_at(Steady::time_point t);
   ContainerRun& run_for(const std::string& name, bool init);
+  // Runs commands in container `id` (probes and hooks).
+  ExecFn exec_in(const std::string& id) const;
+  // What env and volumes resolve fieldRefs and configMap/secret references against.
+  PodFacts facts() const;
+  ObjectGetter object_getter() const;
 
   NodeContext& ctx_;
   const std::string uid_, dir_;
