@@ -10,11 +10,7 @@ using client::ObjectPtr;
 using namespace std::chrono;
 constexpr const char* kMergePatch = "application/merge-patch+json";
 
-std::string owner_cronjob_key(const json::object& job) {
-  const json::object* ref = controller_ref(job);
-  if (!ref || get_string(*ref, {"kind"}) != "CronJob") return {};
-  return ns_of(job) + "/" + get_string(*ref, {"name"});
-}
+std::string owner_cronjob_key(const json::object& job) { return owner_key_of(job, "CronJob"); }
 
 std::optional<Clock::time_point> time_at(const json::object& o,
                                          std::initializer_list<std::string_view> path) {

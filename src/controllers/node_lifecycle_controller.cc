@@ -51,31 +51,11 @@ bool pod_terminal(const json::object& pod) {
 
 void write_event(client::Client& c, const json::object& pod, const char* reason,
                  const std::string& message) {
-  auto now = Clock::now();
-  char hex[32];
-  std::snprintf(hex, sizeof hex, "%llx",
-                static_cast<unsigned long long>(now.time_since_epoch().count()));
-  const std::string ts = format_rfc3339(now);
-  const char* component = "taint-eviction-controller";
-  json::object ev{
-      {"apiVersion", "v1"},
-      {"kind", "Event"},
-      {"metadata", json::object{{"name", name_of(pod) + "." + hex}, {"namespace", ns_of(pod)}}},
-      {"involvedObject", json::object{{"kind", "Pod"},
-                                      {"namespace", ns_of(pod)},
-                                      {"name", name_of(pod)},
-                                      {"uid", uid_of(pod)},
-                                      {"apiVersion", "v1"}}},
-      {"reason", reason},
-      {"message", message},
-      {"type", "Normal"},
-      {"source", json::object{{"component", component}}},
-      {"firstTimestamp", ts},
-      {"lastTimestamp", ts},
-      {"count", 1},
-      {"reportingComponent", component},
-      {"reportingInstance", component}};
-  auto r = c.create(resource("", "events"), ns_of(pod), ev);
+  json::object involved = pod;  // kind and apiVersion for the event's reference
+  involved["kind"] = "Pod";
+  involved["apiVersion"] = "v1";
+  auto r = c.create(resource("", "events"), ns_of(pod),
+                    make_event(involved, "Normal", reason, message, "taint-eviction-controller"));
   if (!r) {
     SKIFF_LOG(DEBUG) << "event " << reason << " not written: " << r.error().message;
   }

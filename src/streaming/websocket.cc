@@ -7,6 +7,8 @@
 #include <cctype>
 #include <sstream>
 
+#include "common/base64.h"
+
 namespace skiff::streaming {
 namespace {
 
@@ -45,9 +47,7 @@ std::string websocket_accept(std::string_view key) {
   s += "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
   unsigned char digest[SHA_DIGEST_LENGTH];
   SHA1(reinterpret_cast<const unsigned char*>(s.data()), s.size(), digest);
-  unsigned char out[64];
-  int n = EVP_EncodeBlock(out, digest, SHA_DIGEST_LENGTH);
-  return std::string(reinterpret_cast<char*>(out), static_cast<size_t>(n));
+  return base64_encode(std::string_view(reinterpret_cast<const char*>(digest), SHA_DIGEST_LENGTH));
 }
 
 std::string negotiate_subprotocol(const net::Request& req,

@@ -92,13 +92,11 @@ TEST_F(LeaderElection, OnlyOneLeadsAndAReleasedLeasePassesAtOnce) {
   EXPECT_EQ(other->started.load(), 0);
   int64_t transitions = get_int(l, {"spec", "leaseTransitions"});
 
-  auto t0 = Steady::now();
   leader->le->stop();  // releases
   EXPECT_EQ(leader->stopped.load(), 1);
   EXPECT_FALSE(leader->le->is_leader());
   // Well within the lease duration: the release lets the other take over at its next retry.
   ASSERT_TRUE(eventually([&] { return other->le->is_leader(); }, 3s));
-  EXPECT_LT(Steady::now() - t0, 3s);
   l = lease("le-handover");
   EXPECT_EQ(get_string(l, {"spec", "holderIdentity"}), other->le->identity());
   EXPECT_EQ(get_int(l, {"spec", "leaseTransitions"}), transitions + 1);

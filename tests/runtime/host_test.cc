@@ -130,8 +130,14 @@ TEST_F(FakeHost, DetectsSystemdAndV2) {
 
 TEST(RealHost, DetectsSomething) {
   HostInfo h = detect_host();
-  // Whatever the machine, a Linux host with /proc has some cgroup layout and a self cgroup.
-  EXPECT_FALSE(h.self_cgroup.empty());
+  // Whatever the machine, a Linux host with a cgroup filesystem has a cgroup layout, and the
+  // cgroup of this process is one of its directories.
+  if (!is_mount_point("/sys/fs/cgroup") && !is_mount_point("/sys/fs/cgroup/memory"))
+    GTEST_SKIP() << "no cgroup filesystem mounted";
+  EXPECT_NE(h.cgroup_mode, CgroupMode::kNone);
+  std::string dir = h.cgroup_mode == CgroupMode::kV2 ? h.cgroup_dir("", h.self_cgroup)
+                                                     : h.cgroup_dir("memory", h.self_cgroup);
+  EXPECT_TRUE(std::filesystem::is_directory(dir)) << dir;
   std::cout << "cgroup=" << to_string(h.cgroup_mode) << " crun=" << h.crun_path
             << " runc=" << h.runc_path << " cap_sys_resource=" << h.cap_sys_resource
             << " systemd=" << h.systemd << " self=" << h.self_cgroup << "\n";
