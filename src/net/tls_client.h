@@ -14,15 +14,13 @@ namespace skiff::net {
 struct TlsClientOptions {
   std::string cert_pem;  // client certificate (empty: none)
   std::string key_pem;
-  // CA that must have signed the server's certificate; empty = the server is not verified
-  // (upstream's default for kubelets without --kubelet-certificate-authority).
-  std::string ca_pem;
   std::chrono::seconds connect_timeout{10};  // TCP connect plus TLS handshake
   std::chrono::seconds write_timeout{300};   // one write blocked this long fails
 };
 
-// Connects to host:port (an IP address or a name) and completes the TLS handshake. nullptr with
-// *error set on failure.
+// Connects to host:port (an IP address or a name) and completes the TLS handshake. The server's
+// certificate is not verified (upstream's default towards kubelets without
+// --kubelet-certificate-authority). nullptr with *error set on failure.
 std::unique_ptr<RawStream> tls_connect(const std::string& host, uint16_t port,
                                        const TlsClientOptions& opts, std::string* error);
 

@@ -47,7 +47,8 @@ class PullTest : public ::testing::Test {
     pid_ = start_registry(dir_ + "/plain", port_, "", "", base());
   }
   // Starts docker-registry on 127.0.0.1:port storing under dir (with TLS when cert is given) and
-  // waits until url/v2/ answers.
+  // waits until url/v2/ answers. kNotReady (the process stopped again) when it never does.
+  static constexpr pid_t kNotReady = -2;
   static pid_t start_registry(const std::string& dir, int port, const std::string& cert,
                               const std::string& key, const std::string& url,
                               const HttpOptions& opts = {}) {
@@ -67,21 +68,24 @@ class PullTest : public ::testing::Test {
     }
     for (int i = 0; i < 100; ++i) {
       try {
-        if (http_request({"GET", url + "/v2/", {}, {}}, opts).status == 200) break;
+        if (http_request({"GET", url + "/v2/", {}, {}}, opts).status == 200) return pid;
       } catch (const ImageError&) {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    return pid;
+    kill(pid, SIGTERM);
+    waitpid(pid, nullptr, 0);
+    return kNotReady;
   }
   static void TearDownTestSuite() {
-    if (pid_ > 0) {
+    if (pid_ > 0) {  // kNotReady: already stopped
       kill(pid_, SIGTERM);
       waitpid(pid_, nullptr, 0);
     }
     if (!dir_.empty()) fs::remove_all(dir_);
   }
   void SetUp() override {
+    if (pid_ == kNotReady) FAIL() << "docker-registry did not answer on 127.0.0.1:" << port_ << " within 10 s";
     if (pid_ <= 0) GTEST_SKIP() << kRegistryBin << " not installed (apt-get install docker-registry)";
     work_ = dir_ + "/t-" + std::to_string(counter_++);
     fs::create_directories(work_);
@@ -206,6 +210,7 @@ TEST_F(PullTest, Https) {
   HttpOptions o;
   o.ca_file = d + "/cert.pem";
   pid_t pid = start_registry(d, port, d + "/cert.pem", d + "/key.pem", url, o);
+  ASSERT_GT(pid, 0) << "docker-registry with TLS did not answer; see " << d << "/registry.log";
   struct Stop {
     pid_t pid;
     ~Stop() {
