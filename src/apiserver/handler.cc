@@ -55,6 +55,14 @@ bool wants_table(const net::Request& req) {
   return accept.find("as=Table") != std::string::npos;
 }
 
+Status refuse_non_finite(const json::object& body) {
+  std::string path;
+  if (find_non_finite(body, &path))
+    return ApiError::bad_request("json: cannot unmarshal number into Go value of field " + path +
+                                 ": the number is out of range (not finite)");
+  return ok_status();
+}
+
 Result<json::object> decode_body(const net::Request& req) {
   auto ct = req.header("content-type");
   auto semi = ct.find(';');
@@ -68,6 +76,7 @@ Result<json::object> decode_body(const net::Request& req) {
     // Typed clients (kubectl create namespace/configmap/secret/...) send protobuf.
     auto obj = protobuf::decode_k8s_protobuf(req.body);
     if (!obj) return obj.error();
+    if (auto st = refuse_non_finite(*obj); !st) return st.error();
     return std::move(*obj);
   } else if (ct == "application/yaml" || ct == "application/x-yaml" || ct == "text/yaml") {
     auto y = yaml_to_json(req.body);
@@ -81,6 +90,7 @@ Result<json::object> decode_body(const net::Request& req) {
   if (!v.is_object())
     return ApiError::bad_request("couldn't get version/kind; json parse error: the body is not a "
                                  "JSON object");
+  if (auto st = refuse_non_finite(v.get_object()); !st) return st.error();
   return std::move(v.get_object());
 }
 

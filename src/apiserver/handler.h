@@ -58,6 +58,8 @@ void write_json(net::ResponseWriter& w, int status, const json::value& body,
                 const net::Headers& extra = {});
 void write_error(net::ResponseWriter& w, const ApiError& e);
 bool wants_table(const net::Request& req);
+// 400 when a number in the body is not finite (1e400, YAML's .inf): nothing may store one.
+Status refuse_non_finite(const json::object& body);
 // Decodes a request body (JSON or YAML by Content-Type) into an object.
 Result<json::object> decode_body(const net::Request& req);
 // ?dryRun=All (repeatable); any other non-empty value is a 400.

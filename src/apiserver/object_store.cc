@@ -3,9 +3,11 @@
 #include <thread>
 
 #include "api/kinds.h"
+#include "api/typecheck.h"
 #include "apiserver/strategy.h"
 #include "common/base64.h"
 #include "common/log.h"
+#include "common/numbers.h"
 #include "common/time.h"
 #include "common/uuid.h"
 
@@ -123,6 +125,7 @@ class ObjectWatchImpl : public ObjectWatch {
     for (auto& ev : batch.events) {
       rev_ = ev.kv.mod_revision;
       if (raw) {
+        if (os_.is_undecodable(ev.kv.key)) continue;
         const char* type = ev.type == storage::WatchEvent::Type::kDelete ? "DELETED"
                            : ev.prev                                      ? "MODIFIED"
                                                                           : "ADDED";
@@ -201,6 +204,59 @@ Result<json::object> ObjectStore::decode(const storage::KeyValue& kv) {
   return std::move(obj);
 }
 
+void ObjectStore::mark_undecodable(const std::string& key, bool bad) {
+  std::lock_guard<std::mutex> lk(bad_mu_);
+  if (bad) bad_keys_.insert(key);
+  else bad_keys_.erase(key);
+  any_undecodable_ = !bad_keys_.empty();
+}
+
+bool ObjectStore::is_undecodable(const std::string& key) {
+  if (!any_undecodable_) return false;
+  std::lock_guard<std::mutex> lk(bad_mu_);
+  return bad_keys_.count(key) > 0;
+}
+
+Result<json::object> ObjectStore::decode_tracked(const storage::KeyValue& kv) {
+  auto obj = decode(kv);
+  if (!obj) {
+    if (!is_undecodable(kv.key))
+      SKIFF_LOG(ERROR) << obj.error().message
+                       << "; it is left out of lists and watches. Delete it with DeleteOptions "
+                          "{\"ignoreStoreReadErrorWithClusterBreakingPotential\": true}";
+    mark_undecodable(kv.key, true);
+  }
+  return obj;
+}
+
+std::vector<std::string> ObjectStore::scan() {
+  std::vector<std::string> bad;
+  storage::ListOptions opts;
+  opts.prefix = "/registry/";
+  opts.limit = 500;  // pages keep the memory of a large store's scan small
+  for (;;) {
+    auto res = store_.list(opts);
+    if (res.code != storage::Code::kOk) break;
+    for (const auto& kv : res.items) {
+      if (!decode_tracked(kv)) bad.push_back(kv.key);
+    }
+    if (!res.more || res.items.empty()) break;
+    opts.start_key = res.items.back().key + '\0';
+    opts.revision = res.revision;
+  }
+  return bad;
+}
+
+Result<std::string> ObjectStore::encode_checked(const json::object& obj, const std::string& key) {
+  std::string text = encode(obj);
+  json::value v;
+  std::string err;
+  if (!parse_json(text, v, err))
+    return ApiError::internal("refusing to store " + key + ": its encoding does not decode (" +
+                              err + ")");
+  return text;
+}
+
 std::string ObjectStore::encode_with_rv(const storage::KeyValue& kv) {
   // Fast path for the canonical stored form {"apiVersion":"..","kind":"..","metadata":{...
   const std::string& t = kv.value;
@@ -231,11 +287,24 @@ std::string ObjectStore::encode_with_rv(const storage::KeyValue& kv) {
   return obj ? json::serialize(*obj) : std::string("{}");
 }
 
+Result<int64_t> ObjectStore::parse_resource_version(const std::string& rv) {
+  auto n = parse_int64(rv);
+  if (!n || *n < 0) return ApiError::bad_request("invalid resource version: " + rv);
+  return *n;
+}
+
 Result<json::object> ObjectStore::get(const api::ResourceInfo& r, const std::string& ns,
-                                      const std::string& name) {
+                                      const std::string& name, const std::string& rv) {
+  if (!rv.empty()) {
+    auto want = parse_resource_version(rv);
+    if (!want) return want.error();
+    if (*want > store_.current_revision())
+      return ApiError::timeout("Too large resource version: " + rv +
+                               ", current: " + std::to_string(store_.current_revision()));
+  }
   auto res = store_.get(key_for(r, ns, name));
   if (res.code != storage::Code::kOk) return store_error(res.code, r, name);
-  return decode(res.kv);
+  return decode_tracked(res.kv);
 }
 
 bool ObjectStore::matches(const api::ResourceInfo& r, const ListParams& p,
@@ -266,12 +335,16 @@ Result<ListOutput> ObjectStore::list(const api::ResourceInfo& r, const std::stri
       return ApiError::bad_request("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
     opts.revision = rv;
     opts.start_key = prefix + start;
-  } else if (!p.resource_version.empty() && p.resource_version != "0") {
-    char* end = nullptr;
-    long long rv = std::strtoll(p.resource_version.c_str(), &end, 10);
-    if (*end || rv <= 0)
-      return ApiError::bad_request("invalid resource version: " + p.resource_version);
-    if (p.resource_version_match == "Exact") {
+  } else if (!p.resource_version.empty()) {
+    auto parsed = parse_resource_version(p.resource_version);
+    if (!parsed) return parsed.error();
+    int64_t rv = *parsed;
+    if (rv == 0 && p.resource_version_match == "Exact")
+      return ApiError::bad_request(
+          "resourceVersionMatch \"Exact\" is forbidden for resourceVersion \"0\"");
+    if (rv == 0) {
+      // "0": any version; the latest is as good as any.
+    } else if (p.resource_version_match == "Exact") {
       opts.revision = rv;
     } else if (rv > current) {
       return ApiError::timeout("Too large resource version: " + p.resource_version +
@@ -306,12 +379,21 @@ Result<ListOutput> ObjectStore::list(const api::ResourceInfo& r, const std::stri
         break;
       }
       last_key = res.items[i].key;
+      if (is_undecodable(res.items[i].key)) {
+        out.warnings.push_back("the stored object " + res.items[i].key +
+                               " does not decode and was left out of this list");
+        continue;
+      }
       if (p.raw && !filtering) {
         out.raw_items.push_back(encode_with_rv(res.items[i]));
         continue;
       }
-      auto obj = decode(res.items[i]);
-      if (!obj) return obj.error();
+      auto obj = decode_tracked(res.items[i]);
+      if (!obj) {
+        out.warnings.push_back("the stored object " + res.items[i].key +
+                               " does not decode and was left out of this list");
+        continue;
+      }
       if (matches(r, p, *obj)) out.items.push_back(std::move(*obj));
     }
     if (i < res.items.size()) break;
@@ -362,6 +444,7 @@ Result<json::object> ObjectStore::create(const api::ResourceInfo& r, const std::
   for (const char* k : {"resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds",
                         "selfLink", "generation", "managedFields"})
     meta.erase(k);
+  if (auto st = api::check_types(r, obj); !st) return st.error();
   prepare_for_create(r, obj);
   api::apply_defaults(r, obj);
   std::string name = get_string(obj, {"metadata", "name"});
@@ -369,7 +452,12 @@ Result<json::object> ObjectStore::create(const api::ResourceInfo& r, const std::
   if (!causes.empty()) return ApiError::invalid(r.kind, name, r.group, std::move(causes));
   if (auto st = admission_.admit_create(r, obj, opts.dry_run); !st) return st.error();
   if (opts.dry_run) return obj;
-  auto res = store_.create(key_for(r, ns, name), encode(obj));
+  auto value = encode_checked(obj, key_for(r, ns, name));
+  if (!value) {
+    admission_.release(r, obj);
+    return value.error();
+  }
+  auto res = store_.create(key_for(r, ns, name), *value);
   if (res.code != storage::Code::kOk) {
     admission_.release(r, obj);
     return store_error(res.code, r, name, res.message);
@@ -404,11 +492,12 @@ Result<json::object> ObjectStore::guaranteed_update(const api::ResourceInfo& r,
   for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
     auto cur = store_.get(key);
     if (cur.code != storage::Code::kOk) return store_error(cur.code, r, name);
-    auto old = decode(cur.kv);
+    auto old = decode_tracked(cur.kv);
     if (!old) return old.error();
     auto desired = fn(*old);
     if (!desired) return desired.error();
     json::object obj = std::move(*desired);
+    if (auto st = api::check_types(r, obj); !st) return st.error();
     auto want_rv = object_rv(obj);
     bool precondition = !want_rv.empty();
     if (precondition && want_rv != std::to_string(cur.kv.mod_revision))
@@ -436,10 +525,11 @@ Result<json::object> ObjectStore::guaranteed_update(const api::ResourceInfo& r,
     if (deleting && !has_finalizers(obj) && get_int(obj, {"metadata", "deletionGracePeriodSeconds"}) == 0 &&
         !(is_namespaces(r) && namespace_spec_finalizers(obj)))
       return finish_delete(r, key, obj, cur.kv.mod_revision, opts.dry_run);
-    std::string value = encode(obj);
-    if (value == encode(*old)) return *old;  // no-op writes do not bump the resourceVersion
+    auto value = encode_checked(obj, key);
+    if (!value) return value.error();
+    if (*value == encode(*old)) return *old;  // no-op writes do not bump the resourceVersion
     if (opts.dry_run) return obj;
-    auto res = store_.update(key, value, cur.kv.mod_revision);
+    auto res = store_.update(key, *value, cur.kv.mod_revision);
     if (res.code == storage::Code::kConflict) {
       if (precondition) return conflict_modified(r, name);
       continue;
@@ -471,8 +561,29 @@ Result<json::object> ObjectStore::remove(const api::ResourceInfo& r, const std::
   for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
     auto cur = store_.get(key);
     if (cur.code != storage::Code::kOk) return store_error(cur.code, r, name);
-    auto objr = decode(cur.kv);
-    if (!objr) return objr.error();
+    auto objr = decode_tracked(cur.kv);
+    if (!objr) {
+      if (!opts.ignore_store_read_error)
+        return ApiError::internal(objr.error().message +
+                                  "; to delete it anyway, send DeleteOptions with "
+                                  "ignoreStoreReadErrorWithClusterBreakingPotential: true");
+      // Unsafe delete, as upstream's: no finalizers, no grace period, no admission.
+      if (opts.dry_run) return json::object{{"metadata", json::object{{"name", name}}}};
+      auto res = store_.remove(key, cur.kv.mod_revision);
+      if (res.code == storage::Code::kConflict) continue;
+      if (res.code != storage::Code::kOk) return store_error(res.code, r, name, res.message);
+      mark_undecodable(key, false);
+      SKIFF_LOG(WARN) << "deleted undecodable object " << key
+                      << " (ignoreStoreReadErrorWithClusterBreakingPotential)";
+      if (deleted_now) *deleted_now = true;
+      json::object meta{{"name", name}};
+      if (r.namespaced) meta["namespace"] = ns;
+      return json::object{{"metadata", std::move(meta)}};
+    }
+    if (opts.ignore_store_read_error)
+      return ApiError::bad_request(
+          "ignoreStoreReadErrorWithClusterBreakingPotential: Invalid value: true: is exclusively "
+          "used to delete corrupt object(s), try again by removing this option");
     json::object obj = std::move(*objr);
     if (opts.precondition_uid && *opts.precondition_uid != get_string(obj, {"metadata", "uid"}))
       return ApiError::conflict(r.qualified_resource(), name,
@@ -532,7 +643,9 @@ Result<json::object> ObjectStore::remove(const api::ResourceInfo& r, const std::
       changed = true;
     }
     if (!changed || opts.dry_run) return obj;
-    auto res = store_.update(key, encode(obj), cur.kv.mod_revision);
+    auto value = encode_checked(obj, key);
+    if (!value) return value.error();
+    auto res = store_.update(key, *value, cur.kv.mod_revision);
     if (res.code == storage::Code::kConflict) continue;
     if (res.code != storage::Code::kOk) return store_error(res.code, r, name, res.message);
     return decode(res.kv);
@@ -561,9 +674,9 @@ Result<std::unique_ptr<ObjectWatch>> ObjectStore::watch(const api::ResourceInfo&
       if (obj && match(*obj)) initial.push_back({"ADDED", std::move(*obj), {}});
     }
   } else {
-    char* end = nullptr;
-    from = std::strtoll(p.resource_version.c_str(), &end, 10);
-    if (*end || from < 0) return ApiError::bad_request("invalid resource version: " + p.resource_version);
+    auto parsed = parse_resource_version(p.resource_version);
+    if (!parsed) return parsed.error();
+    from = *parsed;
   }
   storage::Code code = storage::Code::kOk;
   auto w = store_.watch(prefix, from, &code);

@@ -6,7 +6,10 @@
 //
 // Thread safety: all methods may be called concurrently; the store serializes writes.
 #pragma once
+#include <atomic>
 #include <functional>
+#include <mutex>
+#include <set>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,6 +42,8 @@ struct ListOutput {
   std::string resource_version;
   std::string continue_token;
   std::optional<int64_t> remaining;
+  // Objects left out because their stored form does not decode (see ObjectStore::scan).
+  std::vector<std::string> warnings;
 };
 
 struct WriteOptions {
@@ -51,6 +56,9 @@ struct DeleteOptions {
   std::optional<std::string> precondition_uid;
   std::optional<std::string> precondition_resource_version;
   bool dry_run = false;
+  // upstream's ignoreStoreReadErrorWithClusterBreakingPotential: delete an object whose stored
+  // form does not decode, without reading it (no finalizers, no grace period).
+  bool ignore_store_read_error = false;
 };
 
 // One event of a watch, already filtered and typed for the watcher.
@@ -79,8 +87,10 @@ class ObjectStore {
  public:
   ObjectStore(storage::Store& store, Admission& admission);
 
+  // resource_version: "" = the latest, "0" = any, N = at least as new as N (504 when the store
+  // has not reached N), as upstream's GET.
   Result<json::object> get(const api::ResourceInfo& r, const std::string& ns,
-                           const std::string& name);
+                           const std::string& name, const std::string& resource_version = {});
   Result<ListOutput> list(const api::ResourceInfo& r, const std::string& ns,
                           const ListParams& params);
   Result<json::object> create(const api::ResourceInfo& r, const std::string& ns, json::object obj,
@@ -105,8 +115,16 @@ class ObjectStore {
                                              const ListParams& params, bool send_initial);
 
   int64_t current_revision() { return store_.current_revision(); }
+  // Reads every stored object once (server start) and remembers those that do not decode (a data
+  // dir written by an older version): lists and watches leave them out with a warning, and they
+  // can be deleted with DeleteOptions.ignore_store_read_error. Returns their keys.
+  std::vector<std::string> scan();
+  // True when `key` holds an object known not to decode.
+  bool is_undecodable(const std::string& key);
   storage::Store& raw() { return store_; }
 
+  // A resourceVersion parameter: a non-negative int64 in decimal, else 400.
+  static Result<int64_t> parse_resource_version(const std::string& rv);
   static std::string key_for(const api::ResourceInfo& r, const std::string& ns,
                              const std::string& name);
   // Parses a stored value and sets metadata.resourceVersion from the revision.
@@ -118,9 +136,17 @@ class ObjectStore {
   Result<json::object> finish_delete(const api::ResourceInfo& r, const std::string& key,
                                      const json::object& obj, int64_t mod_rev, bool dry_run);
   bool matches(const api::ResourceInfo& r, const ListParams& p, const json::object& obj);
+  // decode() that remembers a failure (see scan()).
+  Result<json::object> decode_tracked(const storage::KeyValue& kv);
+  void mark_undecodable(const std::string& key, bool bad);
+  // The stored form of `obj`, verified to decode: nothing that cannot be read back is stored.
+  Result<std::string> encode_checked(const json::object& obj, const std::string& key);
 
   storage::Store& store_;
   Admission& admission_;
+  std::atomic<bool> any_undecodable_{false};  // fast path: bad_keys_ is empty
+  std::mutex bad_mu_;                         // guards bad_keys_
+  std::set<std::string> bad_keys_;
 };
 
 // The error for a store result code, phrased for resource `r` and object `name`.

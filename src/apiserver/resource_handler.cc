@@ -1,10 +1,12 @@
 // The resource verbs: get, list, create, update, patch, delete, deletecollection, and the
 // status, scale, binding and finalize subresources.
 #include "apimachinery/yaml.h"
+#include "api/typecheck.h"
 #include "apiserver/field_check.h"
 #include "apiserver/handler.h"
 #include "apiserver/tables.h"
 #include "common/log.h"
+#include "common/numbers.h"
 #include "common/time.h"
 #include "patch/patch.h"
 
@@ -30,8 +32,11 @@ Result<DeleteOptions> parse_delete_options(const json::object& body, bool dry_ru
     opts.grace_period_seconds = get_int(body, {"gracePeriodSeconds"});
   opts.propagation_policy = get_string(body, {"propagationPolicy"});
   if (query) {
-    if (auto g = query->query_param("gracePeriodSeconds"); !g.empty())
-      opts.grace_period_seconds = std::atoll(g.c_str());
+    if (auto g = query->query_param("gracePeriodSeconds"); !g.empty()) {
+      auto n = parse_int64(g);
+      if (!n) return ApiError::bad_request("invalid gracePeriodSeconds: " + g);
+      opts.grace_period_seconds = *n;
+    }
     if (auto pp = query->query_param("propagationPolicy"); !pp.empty()) opts.propagation_policy = pp;
   }
   const json::value* orphan = body.if_contains("orphanDependents");
@@ -48,6 +53,9 @@ Result<DeleteOptions> parse_delete_options(const json::object& body, bool dry_ru
     opts.precondition_resource_version = std::string(pre->get_string());
   if (const auto* dr = body.if_contains("dryRun"); dr && dr->is_array() && !dr->get_array().empty())
     opts.dry_run = true;
+  if (const auto* ig = body.if_contains("ignoreStoreReadErrorWithClusterBreakingPotential");
+      ig && ig->is_bool())
+    opts.ignore_store_read_error = ig->get_bool();
   return opts;
 }
 
@@ -71,9 +79,9 @@ Result<ListParams> parse_list_params(const net::Request& req) {
   if (!fs) return fs.error();
   p.fields = std::move(*fs);
   if (auto lim = req.query_param("limit"); !lim.empty()) {
-    char* end = nullptr;
-    p.limit = std::strtoll(lim.c_str(), &end, 10);
-    if (*end || p.limit < 0) return ApiError::bad_request("invalid limit: " + lim);
+    auto n = parse_int64(lim);
+    if (!n || *n < 0) return ApiError::bad_request("invalid limit: " + lim);
+    p.limit = *n;
   }
   p.continue_token = req.query_param("continue");
   p.resource_version = req.query_param("resourceVersion");
@@ -81,6 +89,11 @@ Result<ListParams> parse_list_params(const net::Request& req) {
   if (!p.resource_version_match.empty() && p.resource_version_match != "Exact" &&
       p.resource_version_match != "NotOlderThan")
     return ApiError::bad_request("invalid resourceVersionMatch: " + p.resource_version_match);
+  // upstream's ValidateListOptions
+  if (!p.resource_version_match.empty() && p.resource_version.empty())
+    return ApiError::bad_request("resourceVersionMatch is forbidden unless resourceVersion is provided");
+  if (!p.resource_version_match.empty() && !p.continue_token.empty())
+    return ApiError::bad_request("resourceVersionMatch is forbidden when continue is provided");
   return p;
 }
 
@@ -121,14 +134,19 @@ Status check_type(const json::object& obj, const std::string& api_version,
 
 // fieldValidation: Strict rejects unknown fields, Warn reports them in Warning headers.
 Result<net::Headers> check_fields(const net::Request& req, const api::ResourceInfo& r,
-                                  const json::object& obj) {
+                                  json::object& obj) {
   auto mode = req.query_param("fieldValidation");
   if (!mode.empty() && mode != "Strict" && mode != "Warn" && mode != "Ignore")
     return ApiError::bad_request("fieldValidation parameter unsupported: " + mode);
   net::Headers headers;
-  if (mode == "Ignore") return headers;
-  auto unknown = unknown_fields(r, obj);
-  if (unknown.empty()) return headers;
+  std::vector<std::string> unknown;
+  if (api::has_schema(r.api_version(), r.kind)) {
+    // Type errors are found here too, before anything else reads the body.
+    if (auto st = api::check_types(r, obj, {false, &unknown}); !st) return st.error();
+  } else {
+    unknown = unknown_fields(r, obj);
+  }
+  if (mode == "Ignore" || unknown.empty()) return headers;
   if (mode == "Strict") {
     std::string msg = "strict decoding error: ";
     for (size_t i = 0; i < unknown.size(); ++i)
@@ -156,6 +174,28 @@ json::object scale_of(const json::object& obj) {
           {"metadata", std::move(meta)},
           {"spec", json::object{{"replicas", get_int(obj, {"spec", "replicas"})}}},
           {"status", std::move(status)}};
+}
+
+// A patch may not rename or move an object or change what it is; a uid it sets is a
+// precondition (upstream's patch handler: checkName, and the uid check of its preconditions).
+Status check_patched_identity(const json::object& out, const json::object& cur,
+                              const api::ResourceInfo& r, const RequestInfo& info) {
+  if (auto st = check_type(out, r.api_version(), r.kind); !st) return st;
+  auto name = get_string(out, {"metadata", "name"});
+  if (name != info.name)
+    return ApiError::bad_request("the name of the object (" + name +
+                                 ") does not match the name on the URL (" + info.name + ")");
+  auto ns = get_string(out, {"metadata", "namespace"});
+  if (r.namespaced && !ns.empty() && ns != info.namespace_)
+    return ApiError::bad_request(
+        "the namespace of the provided object does not match the namespace sent on the request");
+  auto uid = get_string(out, {"metadata", "uid"});
+  auto cur_uid = get_string(cur, {"metadata", "uid"});
+  if (!uid.empty() && uid != cur_uid)
+    return ApiError::conflict(r.qualified_resource(), info.name,
+                              "Precondition failed: UID in precondition: " + uid +
+                                  ", UID in object meta: " + cur_uid);
+  return ok_status();
 }
 
 Result<json::value> apply_patch_body(const net::Request& req, const json::value& current,
@@ -227,7 +267,7 @@ void ApiHandler::handle_resource(net::Request& req, const RequestInfo& info,
     return;
   }
   if (verb == "get") {
-    auto obj = objects_.get(*r, ns, name);
+    auto obj = objects_.get(*r, ns, name, req.query_param("resourceVersion"));
     if (!obj) return write_error(w, obj.error());
     return write_object(w, req, *r, 200, std::move(*obj));
   }
@@ -324,12 +364,16 @@ void ApiHandler::handle_list(net::Request& req, const RequestInfo& info,
   params->raw = !table;
   auto list = objects_.list(r, info.namespace_, *params);
   if (!list) return write_error(w, list.error());
+  net::Headers warnings;
+  for (const auto& msg : list->warnings)
+    warnings.emplace_back("Warning", "299 - " + json::serialize(json::value(msg)));
   json::object meta{{"resourceVersion", list->resource_version}};
   if (!list->continue_token.empty()) meta["continue"] = list->continue_token;
   if (list->remaining && *list->remaining > 0) meta["remainingItemCount"] = *list->remaining;
   if (table) {
     write_json(w, 200,
-               make_table(r, list->items, req.query_param("includeObject"), true, std::move(meta)));
+               make_table(r, list->items, req.query_param("includeObject"), true, std::move(meta)),
+               warnings);
     return;
   }
   // The list is written as text: stored objects already carry apiVersion and kind.
@@ -352,7 +396,7 @@ void ApiHandler::handle_list(net::Request& req, const RequestInfo& info,
     first = false;
   }
   body += "]}";
-  w.respond(200, "application/json", std::move(body));
+  w.respond(200, "application/json", std::move(body), warnings);
 }
 
 void ApiHandler::handle_patch(net::Request& req, const RequestInfo& info,
@@ -371,6 +415,7 @@ void ApiHandler::handle_patch(net::Request& req, const RequestInfo& info,
         if (!patched) return patched.error();
         if (!patched->is_object()) return ApiError::bad_request("the patch made the object not an object");
         json::object out = std::move(patched->get_object());
+        if (auto st = check_patched_identity(out, cur, r, info); !st) return st.error();
         // The current resourceVersion came from `cur`: not a precondition (allows retries).
         if (get_string(out, {"metadata", "resourceVersion"}) ==
             get_string(cur, {"metadata", "resourceVersion"}))

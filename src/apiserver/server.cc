@@ -102,6 +102,13 @@ void Server::start() {
   admission_->set_default_toleration_seconds(cfg_.default_not_ready_toleration_seconds,
                                              cfg_.default_unreachable_toleration_seconds);
   objects_ = std::make_unique<ObjectStore>(*store_, *admission_);
+  {
+    auto bad = objects_->scan();
+    if (!bad.empty())
+      SKIFF_LOG(WARN) << bad.size()
+                      << " stored object(s) do not decode (listed above); lists and watches "
+                         "leave them out until they are deleted";
+  }
   handler_ = std::make_unique<ApiHandler>(*objects_);
 
   std::vector<std::string> dns = {"localhost",

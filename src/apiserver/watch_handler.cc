@@ -5,6 +5,7 @@
 #include "apiserver/handler.h"
 #include "apiserver/tables.h"
 #include "common/log.h"
+#include "common/numbers.h"
 
 namespace skiff::apiserver {
 namespace {
@@ -46,11 +47,11 @@ void ApiHandler::handle_watch(net::Request& req, const RequestInfo& info,
   const bool bookmarks = req.query_param("allowWatchBookmarks") == "true";
   auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(kDefaultTimeout);
   if (auto t = req.query_param("timeoutSeconds"); !t.empty()) {
-    char* end = nullptr;
-    long long secs = std::strtoll(t.c_str(), &end, 10);
-    if (*end || secs < 0)
+    auto secs = parse_int64(t);
+    if (!secs || *secs < 0)
       return write_error(w, ApiError::bad_request("invalid timeoutSeconds: " + t));
-    if (secs > 0) timeout = std::chrono::seconds(secs);
+    // Clamped so the deadline arithmetic cannot overflow (about 31 years).
+    if (*secs > 0) timeout = std::chrono::seconds(std::min<int64_t>(*secs, 1'000'000'000));
   }
   const bool table = wants_table(req);
   const std::string include = req.query_param("includeObject");

@@ -1,5 +1,8 @@
 #include "common/json.h"
 
+#include <cmath>
+#include <cstdint>
+
 namespace skiff {
 
 const json::value* find_path(const json::value& v, std::initializer_list<std::string_view> path) {
@@ -46,8 +49,17 @@ std::string string_at(const json::value* p, std::string_view def) {
 int64_t int_at(const json::value* p, int64_t def) {
   if (!p) return def;
   if (p->is_int64()) return p->get_int64();
-  if (p->is_uint64()) return static_cast<int64_t>(p->get_uint64());
-  if (p->is_double()) return static_cast<int64_t>(p->get_double());
+  if (p->is_uint64()) {
+    uint64_t u = p->get_uint64();
+    return u > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(u);
+  }
+  if (p->is_double()) {
+    double d = p->get_double();
+    if (!std::isfinite(d) || d != std::trunc(d)) return def;
+    if (d >= 9.2233720368547758e18) return INT64_MAX;
+    if (d <= -9.2233720368547758e18) return INT64_MIN;
+    return static_cast<int64_t>(d);
+  }
   return def;
 }
 }  // namespace
@@ -68,12 +80,56 @@ std::string get_string(const json::value& v, std::initializer_list<std::string_v
 }
 
 int64_t get_int(const json::value& v, std::initializer_list<std::string_view> path, int64_t def) {
-  const auto* p = find_path(v, path);
-  if (!p) return def;
-  if (p->is_int64()) return p->get_int64();
-  if (p->is_uint64()) return static_cast<int64_t>(p->get_uint64());
-  if (p->is_double()) return static_cast<int64_t>(p->get_double());
-  return def;
+  return int_at(find_path(v, path), def);
+}
+
+std::optional<int64_t> exact_int64(const json::value& v) {
+  if (v.is_int64()) return v.get_int64();
+  if (v.is_uint64() && v.get_uint64() <= static_cast<uint64_t>(INT64_MAX))
+    return static_cast<int64_t>(v.get_uint64());
+  return std::nullopt;
+}
+
+namespace {
+const json::value* non_finite_at(const json::value& v, std::string& path);
+const json::value* non_finite_in(const json::object& o, std::string& path) {
+  for (const auto& kv : o) {
+    size_t len = path.size();
+    if (!path.empty()) path += '.';
+    path.append(kv.key().data(), kv.key().size());
+    if (const auto* bad = non_finite_at(kv.value(), path)) return bad;
+    path.resize(len);
+  }
+  return nullptr;
+}
+const json::value* non_finite_at(const json::value& v, std::string& path) {
+  if (v.is_double()) return std::isfinite(v.get_double()) ? nullptr : &v;
+  if (const auto* o = v.if_object()) {
+    return non_finite_in(*o, path);
+  } else if (const auto* a = v.if_array()) {
+    for (size_t i = 0; i < a->size(); ++i) {
+      size_t len = path.size();
+      path += "[" + std::to_string(i) + "]";
+      if (const auto* bad = non_finite_at((*a)[i], path)) return bad;
+      path.resize(len);
+    }
+  }
+  return nullptr;
+}
+}  // namespace
+
+const json::value* find_non_finite(const json::object& o, std::string* path) {
+  std::string p;
+  const json::value* bad = non_finite_in(o, p);
+  if (bad && path) *path = std::move(p);
+  return bad;
+}
+
+const json::value* find_non_finite(const json::value& v, std::string* path) {
+  std::string p;
+  const json::value* bad = non_finite_at(v, p);
+  if (bad && path) *path = std::move(p);
+  return bad;
 }
 
 json::object& ensure_object(json::object& o, std::string_view key) {

@@ -520,6 +520,10 @@ ApiError decode_error(std::string_view kind, const std::string& why, bool unsupp
 
 std::string format_go_duration(int64_t nanoseconds) { return go_duration(nanoseconds); }
 
+int16_t message_of_kind(const std::string& api_version, const std::string& kind) {
+  return lookup_kind(api_version, kind);
+}
+
 bool is_k8s_protobuf_content_type(std::string_view ct) {
   auto semi = ct.find(';');
   if (semi != std::string_view::npos) ct = ct.substr(0, semi);

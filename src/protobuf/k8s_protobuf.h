@@ -21,6 +21,11 @@ inline constexpr std::string_view kProtobufContentType = "application/vnd.kubern
 // and nesting depth is limited.
 skiff::Result<boost::json::object> decode_k8s_protobuf(std::string_view body);
 
+// The index into schema::kMessages of the top-level kind (apiVersion "apps/v1", kind
+// "Deployment"), or -1 when the tables have no such kind. meta/v1 kinds (Status, DeleteOptions,
+// ...) are found under every group version.
+int16_t message_of_kind(const std::string& api_version, const std::string& kind);
+
 // True when `content_type` (a Content-Type header value, parameters allowed) names the
 // Kubernetes protobuf media type.
 bool is_k8s_protobuf_content_type(std::string_view content_type);
