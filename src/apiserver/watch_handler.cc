@@ -1,5 +1,7 @@
 // Watch streams: newline-delimited JSON events over a chunked response, as tables when asked,
 // with bookmarks, timeoutSeconds, and a 410 ERROR event when the start revision was compacted.
+// A watch the store closes (its client fell too far behind, see storage/watch_hub.h) ends the
+// stream, as upstream's cacher does: the client watches again from its last resourceVersion.
 #include <chrono>
 
 #include "apiserver/handler.h"

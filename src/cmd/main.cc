@@ -23,8 +23,9 @@ int debug_kubelet_main(int argc, char** argv);  // src/streaming/debug_kubelet.c
 namespace {
 // The server's allocator: glibc's defaults (8 arenas per core, an mmap threshold that grows to
 // 32 MiB as large blocks are freed) keep freed memory in the process, so RSS only ever grows.
-// Fewer arenas, and large blocks always mmapped (given back on free), keep it near what is in
-// use; the server calls malloc_trim after compactions for the rest. MALLOC_ARENA_MAX and
+// Fewer arenas (one connection thread each no longer means a heap each), and blocks of 128 KiB
+// and more always mmapped (so given back on free), keep it near what is in use; the server calls
+// malloc_trim(0) after compactions for the free pages inside the heaps. MALLOC_ARENA_MAX and
 // MALLOC_MMAP_THRESHOLD_ in the environment still win.
 void tune_malloc_for_server() {
   if (!std::getenv("MALLOC_ARENA_MAX")) mallopt(M_ARENA_MAX, 4);
