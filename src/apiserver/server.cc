@@ -241,8 +241,10 @@ void Server::bootstrap() {
 void Server::maintenance_loop() {
   auto last_endpoints = std::chrono::steady_clock::now();
   std::unique_lock lock(mu_);
+  bool first = true;  // check compaction at once: a server that lives less than a tick counts
   while (!stopping_) {
-    cv_.wait_for(lock, std::min<std::chrono::milliseconds>(1s, cfg_.compaction_interval));
+    if (!first) cv_.wait_for(lock, std::min<std::chrono::milliseconds>(1s, cfg_.compaction_interval));
+    first = false;
     if (stopping_) break;
     lock.unlock();
     // The schedule is kept in the store (storage/compaction.h), so restarts do not reset it.
