@@ -1,5 +1,6 @@
 #include "apiserver/server.h"
 
+#include <malloc.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,6 +27,7 @@
 #include "common/version.h"
 #include "net/http.h"
 #include "pki/pki.h"
+#include "storage/compaction.h"
 #include "storage/sqlite_store.h"
 
 namespace skiff::apiserver {
@@ -93,6 +95,7 @@ void Server::start() {
     throw std::runtime_error("cannot create " + cfg_.data_dir + "/db: " + ec.message() +
                              " (choose another --data-dir or run as root)");
   chmod(cfg_.data_dir.c_str(), 0700);
+  chmod((cfg_.data_dir + "/db").c_str(), 0700);  // the store's files are 0600 in here
   std::string err;
   auto store = storage::SqliteStore::open(cfg_.data_dir + "/db/state.db", &err);
   if (!store) throw std::runtime_error("opening the datastore: " + err);
@@ -243,19 +246,24 @@ void Server::bootstrap() {
 // endpoints (every 10 s, as upstream's endpoint reconciler). Namespace deletion is the
 // namespace controller's (src/controllers/namespace_controller.cc).
 void Server::maintenance_loop() {
-  auto last_compact = std::chrono::steady_clock::now();
-  auto last_endpoints = last_compact;
-  int64_t compact_target = store_->current_revision();
+  auto last_endpoints = std::chrono::steady_clock::now();
   std::unique_lock lock(mu_);
+  bool first = true;  // check compaction at once: a server that lives less than a tick counts
   while (!stopping_) {
-    cv_.wait_for(lock, std::min<std::chrono::milliseconds>(1s, cfg_.compaction_interval));
+    if (!first) cv_.wait_for(lock, std::min<std::chrono::milliseconds>(1s, cfg_.compaction_interval));
+    first = false;
     if (stopping_) break;
     lock.unlock();
-    if (std::chrono::steady_clock::now() - last_compact >= cfg_.compaction_interval) {
-      // Keep at least one interval of history: compact to the revision of the last tick.
-      if (compact_target > store_->compacted_revision()) store_->compact(compact_target);
-      compact_target = store_->current_revision();
-      last_compact = std::chrono::steady_clock::now();
+    // The schedule is kept in the store (storage/compaction.h), so restarts do not reset it.
+    const int64_t compacted_before = store_->compacted_revision();
+    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+    if (storage::compact_if_due(*store_, now_ms, cfg_.compaction_interval) &&
+        store_->compacted_revision() > compacted_before) {
+      // The history and the watch ring just let go of what compaction dropped: hand the free
+      // pages of every malloc arena back to the kernel.
+      malloc_trim(0);
     }
     if (std::chrono::steady_clock::now() - last_endpoints >= 10s) {
       auto st = reconcile_kubernetes_endpoints(

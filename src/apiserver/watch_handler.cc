@@ -1,5 +1,7 @@
 // Watch streams: newline-delimited JSON events over a chunked response, as tables when asked,
 // with bookmarks, timeoutSeconds, and a 410 ERROR event when the start revision was compacted.
+// A watch the store closes (its client fell too far behind, see storage/watch_hub.h) ends the
+// stream, as upstream's cacher does: the client watches again from its last resourceVersion.
 #include <chrono>
 
 #include "apiserver/handler.h"
@@ -12,6 +14,7 @@ namespace {
 using namespace std::chrono_literals;
 constexpr auto kBookmarkInterval = 30s;
 constexpr auto kDefaultTimeout = 30min;
+constexpr size_t kChunkBytes = 1 << 20;
 
 std::string event_line(const std::string& type, json::value object) {
   json::object ev{{"type", type}, {"object", std::move(object)}};
@@ -78,16 +81,26 @@ void ApiHandler::handle_watch(net::Request& req, const RequestInfo& info,
         250ms, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
     bool closed = false;
     auto events = (*watch)->next(wait, &closed);
+    // Written in pieces of about kChunkBytes, each event's data freed once serialized: a client
+    // that stops reading blocks this thread in write_chunk holding one piece, not a second copy
+    // of the whole batch (the store bounds a batch; the initial list is one batch).
     std::string out;
     for (auto& ev : events) {
+      if (out.size() >= kChunkBytes) {
+        if (!w.write_chunk(out)) return;
+        out.clear();
+      }
       if (!ev.raw.empty() && !table) {
         out += "{\"type\":\"" + ev.type + "\",\"object\":" + ev.raw + "}\n";
+        std::string().swap(ev.raw);
         continue;
       }
       if (!ev.raw.empty()) {
         std::string err;
         json::value v;
-        if (!parse_json(ev.raw, v, err) || !v.is_object()) continue;
+        bool ok = parse_json(ev.raw, v, err) && v.is_object();
+        std::string().swap(ev.raw);
+        if (!ok) continue;
         ev.object = std::move(v.get_object());
       }
       ev.object["apiVersion"] = r.api_version();

@@ -18,8 +18,13 @@ bool Db::open(const std::string& path, bool create, std::string* error) {
   // of a checkpoint or the WAL-index recovery after a crash.
   sqlite3_busy_timeout(db_, 10000);
   std::string err;
+  // auto_vacuum must be chosen before the file's first page is written (switching to WAL writes
+  // it); on an existing file it only takes effect at the next VACUUM. journal_size_limit gives
+  // the WAL's space back after a checkpoint instead of keeping its largest size forever.
   // journal_mode returns a row; exec ignores it. synchronous=FULL fsyncs the WAL at every commit.
-  if (!exec("PRAGMA journal_mode=WAL", &err) || !exec("PRAGMA synchronous=FULL", &err)) {
+  if ((create && !exec("PRAGMA auto_vacuum=INCREMENTAL", &err)) ||
+      !exec("PRAGMA journal_mode=WAL", &err) || !exec("PRAGMA synchronous=FULL", &err) ||
+      !exec("PRAGMA journal_size_limit=67108864", &err)) {
     if (error) *error = "sqlite setup " + path + ": " + err;
     close();
     return false;
@@ -79,6 +84,12 @@ std::string prefix_end(const std::string& prefix) {
     end.pop_back();
   }
   return end;
+}
+
+int auto_vacuum_mode(Db& db) {
+  Stmt s;
+  if (!s.prepare(db.handle(), "PRAGMA auto_vacuum") || s.step() != SQLITE_ROW) return -1;
+  return static_cast<int>(s.col_int(0));
 }
 
 bool ensure_schema(Db& db, std::string* error) {
@@ -241,7 +252,9 @@ ReaderPool::Lease ReaderPool::acquire() {
     }
   }
   auto db = std::make_unique<Db>();
-  if (!db->open(path_, /*create=*/false, nullptr) || !db->exec("PRAGMA query_only=1")) {
+  // A small page cache per reader: up to 8 are kept idle (see release()).
+  if (!db->open(path_, /*create=*/false, nullptr) || !db->exec("PRAGMA query_only=1") ||
+      !db->exec("PRAGMA cache_size=-1024")) {
     return Lease(this, nullptr);
   }
   return Lease(this, std::move(db));

@@ -31,7 +31,8 @@ class Db {
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
 
-  // Opens (creating if asked) and applies the connection PRAGMAs (WAL, synchronous=FULL).
+  // Opens (creating if asked) and applies the connection PRAGMAs (WAL, synchronous=FULL; for a
+  // writer, incremental auto-vacuum on a new file).
   bool open(const std::string& path, bool create, std::string* error);
   void close();
   // Runs statements without results; false and *error on failure.
@@ -79,6 +80,10 @@ class Stmt {
 
 // The smallest key greater than every key starting with `prefix`; empty = no upper bound.
 std::string prefix_end(const std::string& prefix);
+
+// PRAGMA auto_vacuum of the open database (0 none, 1 full, 2 incremental; -1 on error).
+constexpr int kAutoVacuumIncremental = 2;
+int auto_vacuum_mode(Db& db);
 
 // Creates the tables if missing.
 bool ensure_schema(Db& db, std::string* error);

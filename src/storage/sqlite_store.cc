@@ -3,9 +3,12 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <future>
@@ -19,6 +22,23 @@ namespace {
 
 bool has_prefix(const std::string& key, const std::string& prefix) {
   return key.compare(0, prefix.size(), prefix) == 0;
+}
+
+int64_t file_size(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
+}
+
+int64_t system_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string mib(int64_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1 << 20));
+  return buf;
 }
 
 // Makes a new directory entry (the database or its WAL) durable across a power loss.
@@ -64,21 +84,44 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path,
   return store;
 }
 
+// The missing directories of the path, created 0700.
+bool SqliteStore::make_dirs(std::string* error) {
+  std::filesystem::path dir = std::filesystem::path(path_).parent_path();
+  std::vector<std::filesystem::path> missing;
+  for (auto d = dir; !d.empty() && !std::filesystem::exists(d); d = d.parent_path()) {
+    missing.push_back(d);
+    if (d == d.parent_path()) break;
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (::mkdir(it->c_str(), 0700) != 0 && errno != EEXIST) {
+      *error = "cannot create directory " + it->string() + ": " + std::strerror(errno);
+      return false;
+    }
+  }
+  return true;
+}
+
+// The database file, 0600 before SQLite opens it: SQLite gives the -wal and -shm files the
+// database file's mode, so they are 0600 too (and an older 0644 set is tightened here).
+bool SqliteStore::prepare_db_file(std::string* error) {
+  int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    *error = "cannot open " + path_ + ": " + std::strerror(errno);
+    return false;
+  }
+  ::fchmod(fd, 0600);
+  ::close(fd);
+  for (const char* suffix : {"-wal", "-shm"}) ::chmod((path_ + suffix).c_str(), 0600);
+  return true;
+}
+
 bool SqliteStore::init(std::string* error) {
   if (path_.empty()) {
     *error = "empty database path";
     return false;
   }
-  std::filesystem::path p(path_);
-  std::string dir = p.parent_path().string();
-  if (!dir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) {
-      *error = "cannot create directory " + dir + ": " + ec.message();
-      return false;
-    }
-  }
+  std::string dir = std::filesystem::path(path_).parent_path().string();
+  if (!make_dirs(error)) return false;
   std::string lock_path = path_ + ".lock";
   lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (lock_fd_ < 0) {
@@ -90,6 +133,7 @@ bool SqliteStore::init(std::string* error) {
              "): " + std::strerror(errno);
     return false;
   }
+  if (!prepare_db_file(error)) return false;
   std::string e;
   if (!db_.open(path_, /*create=*/true, &e)) {
     *error = e;
@@ -97,6 +141,21 @@ bool SqliteStore::init(std::string* error) {
   }
   if (!sqlite::ensure_schema(db_, &e)) {
     *error = "cannot create schema in " + path_ + ": " + e;
+    return false;
+  }
+  if (sqlite::auto_vacuum_mode(db_) != sqlite::kAutoVacuumIncremental) {
+    // A database made before incremental vacuum: convert it once (VACUUM rewrites the file).
+    SKIFF_LOG(INFO) << "storage: converting " << path_ << " (" << mib(disk_bytes())
+                    << ") to incremental auto-vacuum, once";
+    if (!db_.exec("PRAGMA auto_vacuum=INCREMENTAL", &e) || !db_.exec("VACUUM", &e)) {
+      *error = "cannot convert " + path_ + " to incremental auto-vacuum: " + e;
+      return false;
+    }
+    SKIFF_LOG(INFO) << "storage: converted " << path_ << ", now " << mib(disk_bytes());
+  }
+  const std::string cache = "PRAGMA cache_size=-" + std::to_string(options_.cache_kib);
+  if (!db_.exec(cache.c_str(), &e)) {
+    *error = "cannot set the page cache size of " + path_ + ": " + e;
     return false;
   }
   if (!insert_stmt_.prepare(db_.handle(),
@@ -111,8 +170,12 @@ bool SqliteStore::init(std::string* error) {
   fsync_dir(dir);
   readers_ = std::make_shared<sqlite::ReaderPool>(path_);
   sqlite::WatchHubOptions hub_opts;
-  hub_opts.ring_size = options_.event_ring_size;
+  hub_opts.ring_max_events = options_.event_ring_size;
+  hub_opts.ring_max_bytes = options_.event_ring_bytes;
   hub_opts.max_watcher_backlog = options_.max_watcher_backlog;
+  hub_opts.max_watcher_backlog_bytes = options_.max_watcher_backlog_bytes;
+  hub_opts.batch_max_events = std::max<size_t>(1, options_.watch_batch_events);
+  hub_opts.batch_max_bytes = options_.watch_batch_bytes;
   hub_opts.history_chunk_events = std::max<size_t>(1, options_.history_chunk_events);
   hub_ = std::make_shared<sqlite::WatchHub>(hub_opts, readers_, revision_, compacted_);
   writer_ = std::thread([this] { writer_loop(); });
@@ -152,7 +215,10 @@ bool SqliteStore::load_state(std::string* error) {
     std::string name = s.col_blob(0);
     if (name == "revision") revision_ = std::max(revision_, s.col_int(1));
     if (name == "compacted") compacted_ = s.col_int(1);
+    if (name == "compacted_at_ms") last_compaction_.time_unix_ms = s.col_int(1);
+    if (name == "compaction_mark") last_compaction_.revision_at_time = s.col_int(1);
   }
+  last_compaction_.revision = compacted_;
   if (rc != SQLITE_DONE) return fail("meta");
   return true;
 }
@@ -253,6 +319,13 @@ int64_t SqliteStore::compacted_revision() {
   std::shared_lock<std::shared_mutex> lock(state_mu_);
   return compacted_;
 }
+
+CompactionInfo SqliteStore::last_compaction() {
+  std::shared_lock<std::shared_mutex> lock(state_mu_);
+  return last_compaction_;
+}
+
+int64_t SqliteStore::disk_bytes() const { return file_size(path_) + file_size(path_ + "-wal"); }
 
 std::unique_ptr<Watch> SqliteStore::watch(const std::string& prefix, int64_t after_revision,
                                           Code* code) {
@@ -460,28 +533,45 @@ void SqliteStore::run_batch(std::deque<Request*>& batch) {
 }
 
 void SqliteStore::run_compaction(int64_t revision) {
+  const int64_t now_ms = options_.now_unix_ms ? options_.now_unix_ms() : system_now_ms();
+  const int64_t mark = revision_;  // only this thread writes revision_
   revision = std::min(revision, revision_);
-  if (revision <= compacted_) return;
-  // Raised before the rows go, so concurrent history readers can tell their read may be partial.
-  hub_->set_compacted(revision);
-  {
+  const bool advance = revision > compacted_;
+  if (advance) {
+    // Raised before the rows go, so concurrent history readers can tell their read may be
+    // partial; the ring drops what no new watch can ask for.
+    hub_->set_compacted(revision);
     std::unique_lock<std::shared_mutex> lock(state_mu_);
     compacted_ = revision;
   }
+  const int64_t size_before = disk_bytes();
   // Rows superseded by a later write at or before `revision`, and tombstones at or before it.
   // The newest row of every key at `revision` stays, so list at revision >= compacted works.
   sqlite::Stmt del, meta;
   std::string err;
+  int64_t removed = 0;
   bool ok = db_.exec("BEGIN IMMEDIATE", &err);
   if (ok) {
-    ok = del.prepare(db_.handle(),
-                     "DELETE FROM kv WHERE rev <= ?1 AND (deleted = 1 OR EXISTS ("
-                     "SELECT 1 FROM kv n WHERE n.key = kv.key AND n.rev > kv.rev AND n.rev <= ?1))") &&
-         meta.prepare(db_.handle(), "INSERT OR REPLACE INTO meta(name, value) VALUES ('compacted', ?)");
-    if (ok) {
-      del.bind_int(1, revision);
-      meta.bind_int(1, revision);
-      ok = del.step() == SQLITE_DONE && meta.step() == SQLITE_DONE;
+    ok = meta.prepare(db_.handle(), "INSERT OR REPLACE INTO meta(name, value) VALUES (?, ?)");
+    if (ok && advance) {
+      ok = del.prepare(db_.handle(),
+                       "DELETE FROM kv WHERE rev <= ?1 AND (deleted = 1 OR EXISTS ("
+                       "SELECT 1 FROM kv n WHERE n.key = kv.key AND n.rev > kv.rev AND n.rev <= ?1))");
+      if (ok) {
+        del.bind_int(1, revision);
+        ok = del.step() == SQLITE_DONE;
+        removed = sqlite3_changes64(db_.handle());
+      }
+    }
+    const std::pair<const char*, int64_t> rows[] = {
+        {"compacted", compacted_}, {"compacted_at_ms", now_ms}, {"compaction_mark", mark}};
+    for (const auto& [name, value] : rows) {
+      if (!ok) break;
+      const std::string n = name;
+      meta.bind_blob(1, n);
+      meta.bind_int(2, value);
+      ok = meta.step() == SQLITE_DONE;
+      meta.reset();
     }
     if (!ok) err = db_.last_error();
     del.finalize();
@@ -492,7 +582,30 @@ void SqliteStore::run_compaction(int64_t revision) {
   if (!ok) {
     // History stays on disk; the in-memory compacted revision still holds for this process.
     SKIFF_LOG(ERROR) << "storage: compaction to " << revision << " failed: " << err;
+    return;
   }
+  {
+    std::unique_lock<std::shared_mutex> lock(state_mu_);
+    last_compaction_ = CompactionInfo{compacted_, now_ms, mark};
+  }
+  if (!advance) return;  // only the time was recorded
+  if (removed == 0) {
+    SKIFF_LOG(INFO) << "storage: compacted to revision " << revision
+                    << ": no history rows removed, database " << mib(size_before);
+    return;
+  }
+  // Give the freed pages back to the filesystem: move them to the end and truncate (incremental
+  // vacuum), then copy the WAL into the file and empty it. A reader still in a transaction can
+  // make the checkpoint partial; the next one finishes it.
+  std::string verr;
+  if (!db_.exec("PRAGMA incremental_vacuum", &verr) ||
+      !db_.exec("PRAGMA wal_checkpoint(TRUNCATE)", &verr)) {
+    SKIFF_LOG(WARN) << "storage: vacuum after compaction: " << verr;
+  }
+  sqlite3_db_release_memory(db_.handle());
+  SKIFF_LOG(INFO) << "storage: compacted to revision " << revision << ": " << removed
+                  << " history rows removed, database " << mib(size_before) << " -> "
+                  << mib(disk_bytes());
 }
 
 }  // namespace skiff::storage

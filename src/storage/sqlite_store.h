@@ -2,7 +2,10 @@
 //
 // Layout: one SQLite file in WAL mode with synchronous=FULL holding the MVCC history (one row per
 // write, tombstones for deletes; see sqlite_db.h), plus an in-memory map of the current state so
-// get() and list() at the latest revision never touch disk.
+// get() and list() at the latest revision never touch disk. The file, its WAL and shared-memory
+// index are mode 0600; directories the store creates are 0700. The database uses incremental
+// auto-vacuum (an older file is converted once, with a VACUUM, at open): each compaction gives
+// the freed pages back to the filesystem and logs the sizes.
 //
 // Writes (group commit): callers enqueue a request and block; one writer thread drains the queue,
 // checks each request in order against the current state plus the batch's earlier writes, writes
@@ -19,6 +22,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -33,11 +37,25 @@
 namespace skiff::storage {
 
 struct SqliteStoreOptions {
-  size_t event_ring_size = 50000;        // recent events kept in memory for watch catch-up
-  size_t max_watcher_backlog = 100000;   // a watcher further behind than this is closed
+  // The in-memory ring of recent events that watchers read from (older events are read back from
+  // SQLite): bounded by count and by bytes (values and previous values). Tens of MB are enough to
+  // absorb a burst while watchers serialize it; anything older costs a disk read, not memory.
+  size_t event_ring_size = 20000;
+  size_t event_ring_bytes = 64 << 20;
+  // A watcher further behind than this (events under its prefix it has not taken yet) is closed.
+  // At least one write batch (max_batch_writes / ~2x max_batch_bytes), so a watcher that keeps up
+  // is never closed by a single large commit.
+  size_t max_watcher_backlog = 20000;
+  size_t max_watcher_backlog_bytes = 64 << 20;
+  // What one Watch::next() returns at most (but at least one event).
+  size_t watch_batch_events = 1000;
+  size_t watch_batch_bytes = 4 << 20;
   size_t max_batch_writes = 10000;       // at most this many writes per transaction
-  size_t max_batch_bytes = 64 << 20;     // ... and about this many value bytes
+  size_t max_batch_bytes = 16 << 20;     // ... and about this many value bytes
   size_t history_chunk_events = 1000;    // events a watch reads from SQLite per next() call
+  int64_t cache_kib = 8192;              // SQLite page cache of the writer connection
+  // Wall clock in unix milliseconds, recorded with each compaction (tests inject one).
+  std::function<int64_t()> now_unix_ms;
 };
 
 class SqliteStore final : public Store {
@@ -65,6 +83,12 @@ class SqliteStore final : public Store {
   int64_t current_revision() override;
   int64_t compacted_revision() override;
   void compact(int64_t revision) override;
+  CompactionInfo last_compaction() override;
+
+  // What the watch ring holds now (for tests and diagnostics).
+  sqlite::WatchHub::Stats watch_stats() { return hub_->stats(); }
+  // Bytes of the database file plus its WAL.
+  int64_t disk_bytes() const;
 
  private:
   struct Request;
@@ -72,6 +96,8 @@ class SqliteStore final : public Store {
   SqliteStore(std::string path, SqliteStoreOptions options);
   bool init(std::string* error);
   bool load_state(std::string* error);
+  bool make_dirs(std::string* error);
+  bool prepare_db_file(std::string* error);
   WriteResult submit(Request& req);
   void writer_loop();
   void run_batch(std::deque<Request*>& batch);
@@ -88,12 +114,13 @@ class SqliteStore final : public Store {
   std::shared_ptr<sqlite::ReaderPool> readers_;
   std::shared_ptr<sqlite::WatchHub> hub_;
 
-  // state_mu_ guards current_, revision_ and compacted_. Only the writer thread modifies them
+  // state_mu_ guards current_, revision_, compacted_ and last_compaction_. Only the writer thread modifies them
   // (exclusive lock); readers take it shared. The writer reads current_ without the lock.
   std::shared_mutex state_mu_;
   std::map<std::string, KeyValue> current_;
   int64_t revision_ = 0;
   int64_t compacted_ = 0;
+  CompactionInfo last_compaction_;
 
   // queue_mu_ guards queue_ and stopping_; queue_cv_ wakes the writer thread.
   std::mutex queue_mu_;

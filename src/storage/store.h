@@ -74,6 +74,14 @@ struct WatchBatch {
   bool closed = false;             // no more events will come (store closed or watcher too slow)
 };
 
+// The last compaction as recorded in the store (it survives restarts), so a compaction schedule
+// can be kept across restarts (see storage/compaction.h).
+struct CompactionInfo {
+  int64_t revision = 0;          // compacted_revision()
+  int64_t time_unix_ms = 0;      // wall-clock time of the last compact() call; 0 = never
+  int64_t revision_at_time = 0;  // current_revision() at that call
+};
+
 class Watch {
  public:
   virtual ~Watch() = default;
@@ -105,8 +113,11 @@ class Store {
 
   virtual int64_t current_revision() = 0;
   virtual int64_t compacted_revision() = 0;
-  // Forgets history older than `revision` (the current values of keys are kept).
+  // Forgets history older than `revision` (the current values of keys are kept), and records
+  // the call's time and the current revision (last_compaction()) even when nothing is forgotten.
+  // Durable before it returns.
   virtual void compact(int64_t revision) = 0;
+  virtual CompactionInfo last_compaction() = 0;
 };
 
 }  // namespace skiff::storage

@@ -1,5 +1,9 @@
-// WatchHub: fan-out of committed events to watchers, with ring and SQLite-history catch-up.
+// WatchHub: fan-out of committed events to watchers from one bounded ring, with SQLite-history
+// catch-up for whatever the ring no longer holds.
 #include "storage/watch_hub.h"
+
+#include <algorithm>
+#include <chrono>
 
 #include "common/log.h"
 
@@ -10,10 +14,12 @@ bool has_prefix(const std::string& key, const std::string& prefix) {
   return key.compare(0, prefix.size(), prefix) == 0;
 }
 
-void close_locked(Watcher& w) {
-  w.closed = true;
-  w.queue.clear();  // a closed watcher must re-list anyway; free the memory now
-  w.cv.notify_all();
+}  // namespace
+
+size_t event_bytes(const WatchEvent& e) {
+  size_t n = sizeof(WatchEvent) + 64 + e.kv.key.size() + e.kv.value.size();
+  if (e.prev) n += e.prev->key.size() + e.prev->value.size();
+  return n;
 }
 
 class WatchImpl final : public Watch {
@@ -24,92 +30,156 @@ class WatchImpl final : public Watch {
 
   WatchBatch next(std::chrono::milliseconds timeout) override {
     WatchBatch batch;
-    if (w_->disk_after < w_->disk_until) {
-      {
-        std::lock_guard<std::mutex> lock(w_->mu);
-        if (w_->closed) {
-          batch.closed = true;
-          return batch;
-        }
-      }
-      if (read_history(&batch.events)) {
-        if (!batch.events.empty()) return batch;
-      } else {
-        std::lock_guard<std::mutex> lock(w_->mu);
-        close_locked(*w_);
-        batch.events.clear();
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    const auto& opts = hub_->opts_;
+    std::vector<EventPtr> taken;
+    std::unique_lock<std::mutex> lock(hub_->mu_);
+    for (;;) {
+      if (w_->closed) {
         batch.closed = true;
         return batch;
       }
+      const auto& ring = hub_->ring_;
+      const int64_t ring_first =
+          ring.empty() ? hub_->revision_ + 1 : ring.front()->kv.mod_revision;
+      if (w_->cursor + 1 < ring_first) {
+        // What follows the cursor is only on disk (an old start revision, or the ring moved on
+        // while this watcher was busy): read a chunk without holding the hub's lock.
+        const int64_t from = w_->cursor, until = ring_first - 1;
+        lock.unlock();
+        bool reached_end = false;
+        bool ok = read_history(from, until, &batch.events, &reached_end);
+        lock.lock();
+        if (!ok) {
+          hub_->close_locked(*w_);
+          batch.events.clear();
+          batch.closed = true;
+          return batch;
+        }
+        w_->cursor = reached_end || batch.events.empty() ? until : batch.events.back().kv.mod_revision;
+        for (const auto& e : batch.events) {
+          if (e.kv.mod_revision > w_->counted_after) taken_one(event_bytes(e));
+        }
+        if (!batch.events.empty()) return batch;
+        continue;
+      }
+      if (w_->backlog_events > 0) {
+        size_t bytes = 0;
+        size_t i = static_cast<size_t>(w_->cursor + 1 - ring_first);
+        for (; i < ring.size(); ++i) {
+          const EventPtr& e = ring[i];
+          if (!has_prefix(e->kv.key, w_->prefix)) continue;
+          size_t n = event_bytes(*e);
+          if (!taken.empty() && (taken.size() >= opts.batch_max_events ||
+                                 bytes + n > opts.batch_max_bytes)) {
+            break;
+          }
+          taken.push_back(e);
+          bytes += n;
+          if (e->kv.mod_revision > w_->counted_after) taken_one(n);
+        }
+        w_->cursor = i < ring.size() ? ring[i]->kv.mod_revision - 1 : hub_->revision_;
+        if (!taken.empty()) break;
+        // Not reachable while the counts are right; never spin if they are not.
+        w_->backlog_events = 0;
+        w_->backlog_bytes = 0;
+      } else if (w_->cursor >= w_->counted_after) {
+        // Nothing under the prefix is pending: every revision up to the hub's is uneventful.
+        w_->cursor = hub_->revision_;
+      }
+      bool woke = w_->cv.wait_until(lock, deadline, [&] {
+        return w_->closed || w_->backlog_events > 0 || w_->cursor < w_->counted_after;
+      });
+      if (!woke) return batch;
     }
-    std::unique_lock<std::mutex> lock(w_->mu);
-    w_->cv.wait_for(lock, timeout, [&] { return w_->closed || !w_->queue.empty(); });
-    if (w_->closed) {
-      batch.closed = true;
-      return batch;
-    }
-    batch.events.reserve(w_->queue.size());
-    for (const auto& e : w_->queue) batch.events.push_back(*e);
-    w_->queue.clear();
+    lock.unlock();
+    // Copied outside the lock; the ring may drop these events meanwhile, `taken` keeps them.
+    batch.events.reserve(taken.size());
+    for (const auto& e : taken) batch.events.push_back(*e);
     return batch;
   }
 
  private:
-  // Reads the next chunk of (disk_after, disk_until]; false if the watch must close (store
+  // Caller holds the hub's lock.
+  void taken_one(size_t bytes) {
+    if (w_->backlog_events > 0) --w_->backlog_events;
+    w_->backlog_bytes -= std::min(w_->backlog_bytes, bytes);
+  }
+
+  // Reads the next chunk of (from, until] from SQLite; false if the watch must close (store
   // closed, disk error, or compaction removed rows it had not read yet).
-  bool read_history(std::vector<WatchEvent>* out) {
-    const auto& opts = hub_->options();
-    int64_t from = w_->disk_after;
-    bool reached_end = false;
+  bool read_history(int64_t from, int64_t until, std::vector<WatchEvent>* out, bool* reached_end) {
+    const auto& opts = hub_->opts_;
     {
       auto lease = hub_->readers().acquire();
       if (!lease) return false;
-      if (!read_events(*lease, w_->prefix, from, w_->disk_until, opts.history_chunk_events,
-                       opts.history_chunk_bytes, out, &reached_end)) {
+      if (!read_events(*lease, w_->prefix, from, until,
+                       std::max<size_t>(1, std::min(opts.history_chunk_events, opts.batch_max_events)),
+                       opts.batch_max_bytes, out, reached_end)) {
         SKIFF_LOG(WARN) << "watch catch-up read failed: " << (*lease).last_error();
         return false;
       }
     }
     // compacted_ is raised before rows are deleted: if it is past `from` now, the read may have
     // missed rows, so the watcher is closed (the client re-lists, like etcd's ErrCompacted).
-    if (hub_->compacted() > from) return false;
-    w_->disk_after = reached_end ? w_->disk_until : out->back().kv.mod_revision;
-    return true;
+    return hub_->compacted() <= from;
   }
 
   std::shared_ptr<WatchHub> hub_;
   std::shared_ptr<Watcher> w_;
 };
 
-}  // namespace
-
 WatchHub::WatchHub(WatchHubOptions opts, std::shared_ptr<ReaderPool> readers, int64_t revision,
                    int64_t compacted)
     : opts_(opts), readers_(std::move(readers)), compacted_(compacted), revision_(revision) {}
 
+void WatchHub::close_locked(Watcher& w) {
+  w.closed = true;
+  w.backlog_events = 0;
+  w.backlog_bytes = 0;
+  w.cv.notify_all();
+}
+
+void WatchHub::evict_locked(int64_t keep_after) {
+  while (!ring_.empty() && ring_.front()->kv.mod_revision <= keep_after &&
+         (ring_.size() > opts_.ring_max_events || ring_bytes_ > opts_.ring_max_bytes)) {
+    ring_bytes_ -= std::min(ring_bytes_, event_bytes(*ring_.front()));
+    ring_.pop_front();
+  }
+}
+
 void WatchHub::publish(const std::vector<EventPtr>& events, int64_t revision) {
   std::lock_guard<std::mutex> lock(mu_);
+  const int64_t before = revision_;
   for (const auto& e : events) {
     ring_.push_back(e);
-    if (ring_.size() > opts_.ring_size) ring_.pop_front();
+    ring_bytes_ += event_bytes(*e);
   }
   revision_ = revision;
+  evict_locked(before);  // never this batch: a watcher waiting for it must find it
+  std::vector<std::shared_ptr<Watcher>> slow;
   for (const auto& w : watchers_) {
-    std::lock_guard<std::mutex> wl(w->mu);
-    if (w->closed) continue;
-    bool added = false;
+    size_t added = 0, bytes = 0;
     for (const auto& e : events) {
       if (!has_prefix(e->kv.key, w->prefix)) continue;
-      w->queue.push_back(e);
-      added = true;
+      ++added;
+      bytes += event_bytes(*e);
     }
-    if (w->queue.size() > opts_.max_watcher_backlog) {
-      SKIFF_LOG(WARN) << "closing slow watcher on " << w->prefix << " (" << w->queue.size()
-                      << " events behind)";
-      close_locked(*w);
-    } else if (added) {
+    if (added == 0) continue;
+    w->backlog_events += added;
+    w->backlog_bytes += bytes;
+    if (w->backlog_events > opts_.max_watcher_backlog ||
+        w->backlog_bytes > opts_.max_watcher_backlog_bytes) {
+      slow.push_back(w);
+    } else {
       w->cv.notify_all();
     }
+  }
+  for (const auto& w : slow) {
+    SKIFF_LOG(WARN) << "closing slow watcher on " << w->prefix << " (" << w->backlog_events
+                    << " events, " << (w->backlog_bytes >> 10) << " KiB behind)";
+    close_locked(*w);
+    watchers_.erase(w);
   }
 }
 
@@ -129,15 +199,15 @@ std::unique_ptr<Watch> WatchHub::subscribe(const std::string& prefix, int64_t af
     *code = Code::kFutureRevision;
     return nullptr;
   }
+  // Events in the ring after `after` are counted now, later ones as they are published; those
+  // before the ring (on disk only) are read in chunks and not counted.
   int64_t ring_first = ring_.empty() ? revision_ + 1 : ring_.front()->kv.mod_revision;
-  if (after + 1 < ring_first) {  // part of the range is only on disk
-    w->disk_after = after;
-    w->disk_until = ring_first - 1;
-  }
-  // The ring holds contiguous revisions: skip to the first one after `after`.
-  size_t start = after + 1 > ring_first ? static_cast<size_t>(after + 1 - ring_first) : 0;
-  for (size_t i = start; i < ring_.size(); ++i) {
-    if (has_prefix(ring_[i]->kv.key, prefix)) w->queue.push_back(ring_[i]);
+  w->cursor = after;
+  w->counted_after = std::max(after, ring_first - 1);
+  for (const auto& e : ring_) {
+    if (e->kv.mod_revision <= w->counted_after || !has_prefix(e->kv.key, prefix)) continue;
+    ++w->backlog_events;
+    w->backlog_bytes += event_bytes(*e);
   }
   watchers_.insert(w);
   *code = Code::kOk;
@@ -149,15 +219,28 @@ void WatchHub::unsubscribe(const std::shared_ptr<Watcher>& w) {
   watchers_.erase(w);
 }
 
+void WatchHub::set_compacted(int64_t revision) {
+  compacted_.store(revision);
+  std::lock_guard<std::mutex> lock(mu_);
+  while (!ring_.empty() && ring_.front()->kv.mod_revision <= revision) {
+    ring_bytes_ -= std::min(ring_bytes_, event_bytes(*ring_.front()));
+    ring_.pop_front();
+  }
+  if (ring_.empty()) ring_bytes_ = 0;
+}
+
 void WatchHub::close() {
   std::lock_guard<std::mutex> lock(mu_);
   closed_ = true;
-  for (const auto& w : watchers_) {
-    std::lock_guard<std::mutex> wl(w->mu);
-    close_locked(*w);
-  }
+  for (const auto& w : watchers_) close_locked(*w);
   watchers_.clear();
   ring_.clear();
+  ring_bytes_ = 0;
+}
+
+WatchHub::Stats WatchHub::stats() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return Stats{ring_.size(), ring_bytes_, watchers_.size()};
 }
 
 }  // namespace skiff::storage::sqlite
