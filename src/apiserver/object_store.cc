@@ -219,14 +219,13 @@ bool ObjectStore::is_undecodable(const std::string& key) {
 
 Result<json::object> ObjectStore::decode_tracked(const storage::KeyValue& kv) {
   auto obj = decode(kv);
-  if (!obj) {
-    if (!is_undecodable(kv.key))
-      SKIFF_LOG(ERROR) << obj.error().message
-                       << "; it is left out of lists and watches. Delete it with DeleteOptions "
-                          "{\"ignoreStoreReadErrorWithClusterBreakingPotential\": true}";
-    mark_undecodable(kv.key, true);
-  }
-  return obj;
+  if (obj) return obj;
+  if (!is_undecodable(kv.key))
+    SKIFF_LOG(ERROR) << obj.error().message << "; it is left out of lists and watches";
+  mark_undecodable(kv.key, true);
+  return ApiError::internal(obj.error().message +
+                            "; to delete it, send DeleteOptions with "
+                            "ignoreStoreReadErrorWithClusterBreakingPotential: true");
 }
 
 std::vector<std::string> ObjectStore::scan() {
@@ -563,10 +562,7 @@ Result<json::object> ObjectStore::remove(const api::ResourceInfo& r, const std::
     if (cur.code != storage::Code::kOk) return store_error(cur.code, r, name);
     auto objr = decode_tracked(cur.kv);
     if (!objr) {
-      if (!opts.ignore_store_read_error)
-        return ApiError::internal(objr.error().message +
-                                  "; to delete it anyway, send DeleteOptions with "
-                                  "ignoreStoreReadErrorWithClusterBreakingPotential: true");
+      if (!opts.ignore_store_read_error) return objr.error();
       // Unsafe delete, as upstream's: no finalizers, no grace period, no admission.
       if (opts.dry_run) return json::object{{"metadata", json::object{{"name", name}}}};
       auto res = store_.remove(key, cur.kv.mod_revision);
