@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "agent/context.h"
+#include "agent/data_dir_lock.h"
 #include "agent/kubelet_server.h"
 #include "agent/node.h"
 #include "agent/pod_worker.h"
@@ -25,6 +26,8 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 struct Agent::Impl {
+  // The data dir is ours from start() until stop() has finished all its work (data_dir_lock.h).
+  std::unique_ptr<DataDirLock> data_dir_lock;
   client::Config api;
   NodeContext ctx;
   std::unique_ptr<client::Client> client;
@@ -102,8 +105,20 @@ void Agent::start() {
   fs::create_directories(o.data_dir + "/pods", ec);
   if (ec || ::access(o.data_dir.c_str(), W_OK) != 0)
     throw std::runtime_error("data dir " + o.data_dir + " is not writable (run as root or pass --data-dir)");
-  im.ctx.host = runtime::detect_host();
+  DataDirLock::Holder holder;
   std::string err;
+  im.data_dir_lock = DataDirLock::try_acquire(o.data_dir, "agent", &holder, &err);
+  if (!im.data_dir_lock) {
+    if (!err.empty()) throw std::runtime_error(err);
+    std::string who = holder.pid > 0 ? " (pid " + std::to_string(holder.pid) + ")" : "";
+    throw std::runtime_error(
+        holder.role == "node-reset"
+            ? "data dir " + o.data_dir + " is being reset by skiff node-reset" + who +
+                  "; start the agent when it has finished"
+            : "data dir " + o.data_dir + " is in use by another node agent" + who +
+                  "; only one agent may run per data dir (stop it, or pass another --data-dir)");
+  }
+  im.ctx.host = runtime::detect_host();
   im.images = images::open_image_service({o.data_dir, o.registry_config}, &err);
   if (!im.images) throw std::runtime_error("image store: " + err);
   runtime::Status st;
@@ -157,6 +172,8 @@ void Agent::stop() {
     if (im.stopping) return;
     im.stopping = true;
   }
+  // First of all: from here on no worker creates or starts a container (start_gate.h).
+  im.ctx.start_gate.close();
   im.cv.notify_all();
   if (im.pods) im.pods->stop();
   if (im.reaper_thread.joinable()) im.reaper_thread.join();
@@ -169,6 +186,8 @@ void Agent::stop() {
   for (auto& [uid, w] : workers) w->stop();  // containers keep running
   if (im.server) im.server->stop();
   im.ctx.stop_events();
+  // Every thread of the agent has ended: a node-reset may now have the data dir.
+  im.data_dir_lock.reset();
 }
 
 void Agent::Impl::dispatch(const json::object& pod) {

@@ -140,6 +140,10 @@ bool PodWorker::start_container(const json::object& pod, const json::object& spe
   runtime::ContainerSpec cs;
   if (!build_container_spec(in, &cs, &err)) return config_error(err);
 
+  // Held from create through start: an agent that begins to stop waits for both, and after
+  // that nothing creates or starts a container (start_gate.h).
+  auto permit = ctx_.start_gate.enter();
+  if (!permit) return false;
   const std::string log = dir_ + "/logs/" + r.name + "/" + std::to_string(attempt) + ".log";
   auto st = ctx_.runtime->create(id, cs, log);
   if (st.is_already_exists()) {  // left by an agent that died before recording it
@@ -177,6 +181,7 @@ bool PodWorker::start_container(const json::object& pod, const json::object& spe
                          {"containerID", ctx_.runtime->name() + "://" + id}});
     return false;
   }
+  permit = {};
   ctx_.event(pod, "Normal", "Started", "Started container " + r.name, fp);
   r.waiting_reason.clear();
   r.waiting_message.clear();
@@ -227,6 +232,8 @@ void PodWorker::run_probes(const json::object& pod, const json::object& spec, Co
     return w.result() == ProbeResult::kFailure;
   };
   auto restart = [&](const char* kind) {
+    // A stopping agent restarts nothing; the next one probes the container again.
+    if (ctx_.start_gate.closed()) return;
     ctx_.event(pod, "Normal", "Killing",
                "Container " + r.name + " failed " + kind + " probe, will be restarted", fp);
     auto grace = std::chrono::seconds(get_int(pod, {"spec", "terminationGracePeriodSeconds"}, 30));

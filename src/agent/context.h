@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "agent/agent.h"
+#include "agent/start_gate.h"
 #include "api/resources.h"
 #include "client/client.h"
 #include "common/json.h"
@@ -33,6 +34,8 @@ class NodeContext {
   runtime::Runtime* runtime = nullptr;
   runtime::HostInfo host;
   std::string host_ip;
+  // Closed by Agent::stop before anything else: no container is created or started after.
+  StartGate start_gate;
 
   // The pod network once the node's podCIDR is known; nullptr before.
   std::shared_ptr<runtime::PodNetwork> network() const {

@@ -204,6 +204,9 @@ void PodWorker::run() {
 void PodWorker::sync(const json::object& pod) {
   if (start_time_.empty()) start_time_ = now_rfc3339();
   if (!phase_.empty()) return;  // Succeeded or Failed: nothing runs any more
+  // The agent is stopping: containers are left as they are, for the next agent to adopt. (The
+  // permits around create and start make this exact; this saves the work before them.)
+  if (ctx_.start_gate.closed()) return;
   const auto now = Steady::now();
   std::string err;
   if (!sandbox_ready_) {
@@ -286,7 +289,8 @@ void PodWorker::step(const json::object& pod, const json::object& spec, Containe
       on_exit(pod, spec, r, t);
     } else if (st.status == runtime::ContainerStatus::kCreated) {
       // An earlier agent created it and stopped before starting it.
-      if (!ctx_.runtime->start(r.id).ok()) ctx_.runtime->kill(r.id, 9);
+      if (auto permit = ctx_.start_gate.enter())
+        if (!ctx_.runtime->start(r.id).ok()) ctx_.runtime->kill(r.id, 9);
       return;
     } else {
       if (!r.init) run_probes(pod, spec, r);

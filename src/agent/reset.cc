@@ -1,12 +1,14 @@
 // `skiff node-reset`: removes everything a node agent left on this machine (kubeadm reset for
 // the node side): every container of its runtime root, the pods' network namespaces, veths,
-// address leases, IPC namespaces and volumes, and the pod directories. The agent must not be
-// running. Images are kept.
+// address leases, IPC namespaces and volumes, and the pod directories. Images are kept.
+// The agent must not be running: node-reset takes the data dir's lock (data_dir_lock.h) first
+// and refuses while an agent, even one still shutting down, holds it.
 #include <cstdio>
 #include <filesystem>
 #include <string>
 
 #include "agent/context.h"
+#include "agent/data_dir_lock.h"
 #include "agent/sandbox.h"
 #include "agent/volumes.h"
 #include "runtime/runtime.h"
@@ -33,6 +35,25 @@ int node_reset_main(int argc, char** argv) {
   if (!fs::exists(data_dir, ec)) {
     std::printf("nothing to reset: %s does not exist\n", data_dir.c_str());
     return 0;
+  }
+  DataDirLock::Holder holder;
+  std::string lock_err;
+  auto lock = DataDirLock::try_acquire(data_dir, "node-reset", &holder, &lock_err);
+  if (!lock && !lock_err.empty()) {
+    std::fprintf(stderr, "node-reset: %s\n", lock_err.c_str());
+    return 1;
+  }
+  if (!lock) {
+    std::string who = holder.pid > 0 ? " (pid " + std::to_string(holder.pid) + ")" : "";
+    if (holder.role == "node-reset")
+      std::fprintf(stderr, "node-reset: another skiff node-reset%s is resetting data dir %s\n",
+                   who.c_str(), data_dir.c_str());
+    else
+      std::fprintf(stderr,
+                   "node-reset: the node agent%s is still running with data dir %s; stop it first "
+                   "(make down / kill the skiff server) and run node-reset again\n",
+                   who.c_str(), data_dir.c_str());
+    return 1;
   }
   auto host = runtime::detect_host();
   runtime::Status st;

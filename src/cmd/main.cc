@@ -1,5 +1,5 @@
-// skiff: one binary for every component; the tool is chosen by argv[0] (a `kubectl` symlink) or
-// by the first argument (`skiff server ...`).
+// skiff: one binary for every component; the tool is chosen by argv[0] (a `kubectl` symlink, a
+// container monitor started as `skiff-monitor`) or by the first argument (`skiff server ...`).
 #include <malloc.h>
 
 #include <cstdio>
@@ -13,6 +13,7 @@
 #include "controllers/controller_manager.h"
 #include "images/images.h"
 #include "kubectl/kubectl.h"
+#include "runtime/monitor.h"
 #include "sim/sim.h"
 
 int scheduler_main(int argc, char** argv);  // src/scheduler/scheduler_cmd.cc
@@ -57,6 +58,8 @@ int main(int argc, char** argv) {
   auto slash = self.rfind('/');
   if (slash != std::string::npos) self = self.substr(slash + 1);
   if (self == "kubectl") return skiff::kubectl::main(argc, argv);
+  // The container monitors: the node agent execs this binary as `skiff-monitor <container>`.
+  if (skiff::runtime::is_monitor_command(argv[0])) return skiff::runtime::monitor_main(argc, argv);
   if (argc < 2) {
     usage();
     return 2;

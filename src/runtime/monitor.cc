@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -19,8 +21,10 @@
 
 #include "runtime/process.h"
 
-// Everything after fork() in this file is async-signal-safe: the caller (the kubelet) is
-// multi-threaded, so the children use only system calls and memory prepared before fork.
+// Two halves. spawn_monitor runs in the agent (large, many-threaded): its child is a vfork
+// (spawn_child) that may only make system calls before it execs the monitor. monitor_main is a
+// fresh single-threaded process; it prepares everything, then forks to detach, and the code
+// after that fork (monitor_loop) still uses only system calls and memory prepared before it.
 namespace skiff::runtime {
 namespace {
 
@@ -167,7 +171,7 @@ void write_exit_file(const Prepared& p, int code, bool oom) {
   ::rename(p.exit_tmp, p.exit_file);
 }
 
-[[noreturn]] void monitor_main(const Prepared& p, int sync_fd, Stream* streams) {
+[[noreturn]] void monitor_loop(const Prepared& p, int sync_fd, Stream* streams) {
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
   sigset_t chld, empty;
   sigemptyset(&chld);
@@ -289,6 +293,32 @@ void write_exit_file(const Prepared& p, int code, bool oom) {
   ::_exit(0);
 }
 
+// MonitorArgs on the monitor's stdin: NUL-terminated strings, a version tag first.
+constexpr char kArgsTag[] = "skiff-monitor-args/1";
+
+std::string encode_args(const MonitorArgs& a) {
+  std::string b;
+  for (const std::string* f : {&a.hide_mount, &a.pid_file, &a.exit_file, &a.log_path, &a.oom_file})
+    b += *f, b.push_back('\0');
+  for (const auto& s : a.create_argv) b += s, b.push_back('\0');
+  return std::string(kArgsTag) + '\0' + b;
+}
+
+bool decode_args(const std::string& b, MonitorArgs* a) {
+  std::vector<std::string> f;
+  size_t start = 0;
+  for (size_t i = 0; i < b.size(); ++i)
+    if (b[i] == '\0') f.emplace_back(b, start, i - start), start = i + 1;
+  if (start != b.size() || f.size() < 7 || f[0] != kArgsTag) return false;
+  a->hide_mount = f[1];
+  a->pid_file = f[2];
+  a->exit_file = f[3];
+  a->log_path = f[4];
+  a->oom_file = f[5];
+  a->create_argv.assign(f.begin() + 6, f.end());
+  return !a->create_argv[0].empty() && a->create_argv[0][0] == '/';
+}
+
 }  // namespace
 
 int format_rfc3339_nano(long long unix_ns, char* buf) {
@@ -329,58 +359,56 @@ int format_rfc3339_nano(long long unix_ns, char* buf) {
 
 Status spawn_monitor(const MonitorArgs& a, int* pid, int* monitor_pid) {
   if (a.create_argv.empty()) return Status::Invalid("no create command");
-  std::string exit_tmp = a.exit_file + ".tmp";
-  Prepared p;
-  for (const auto& s : a.create_argv) p.argv.push_back(const_cast<char*>(s.c_str()));
-  p.argv.push_back(nullptr);
-  p.hide = a.hide_mount.empty() ? nullptr : a.hide_mount.c_str();
-  p.pid_file = a.pid_file.c_str();
-  p.exit_file = a.exit_file.c_str();
-  p.exit_tmp = exit_tmp.c_str();
-  p.log_path = a.log_path.c_str();
-  p.oom_file = a.oom_file.c_str();
-  // The rotated names are made here: the monitor may not allocate after fork.
-  std::vector<std::string> rotated_names;
-  std::vector<const char*> rotated_ptrs;
-  for (int i = 1; i < kLogFiles; ++i)
-    rotated_names.push_back(a.log_path + "." + std::to_string(i));
-  for (const auto& n : rotated_names) rotated_ptrs.push_back(n.c_str());
-  p.rotated_logs = rotated_ptrs.data();
-  auto streams = std::make_unique<Stream[]>(2);
-  streams[0].name = " stdout ";
-  streams[1].name = " stderr ";
-
-  int sync[2];
-  if (::pipe2(sync, O_CLOEXEC) != 0) return Status::Failed(std::string("pipe: ") + std::strerror(errno));
-  pid_t first = ::fork();
-  if (first == 0) {
-    // Detach: a new session, no fds of the kubelet (a listening socket or the test harness's
-    // stdout must not stay open in a long-lived process), default signal handling.
-    ::setsid();
-    ::dup2(sync[1], 3);
-    ::close_range(4, ~0U, 0);
-    int devnull = ::open("/dev/null", O_RDWR);
-    if (devnull >= 0) {
-      ::dup2(devnull, 0), ::dup2(devnull, 1), ::dup2(devnull, 2);
-      if (devnull > 3) ::close(devnull);
-    }
-    ::fcntl(3, F_SETFD, FD_CLOEXEC);
-    struct sigaction dfl {};
-    dfl.sa_handler = SIG_DFL;
-    for (int s = 1; s < NSIG; ++s) ::sigaction(s, &dfl, nullptr);
-    struct sigaction ign {};
-    ign.sa_handler = SIG_IGN;
-    ::sigaction(SIGPIPE, &ign, nullptr);
-    ::sigaction(SIGHUP, &ign, nullptr);
-    pid_t m = ::fork();
-    if (m != 0) ::_exit(m < 0 ? 1 : 0);
-    monitor_main(p, 3, streams.get());
+  const std::string blob = encode_args(a);
+  // Written before the monitor starts, so the arguments must fit in the pipe's buffer (64 KiB;
+  // they are a few paths).
+  if (blob.size() > 65536) return Status::Invalid("monitor arguments too long");
+  int args[2], sync[2];
+  if (::pipe2(args, O_CLOEXEC) != 0) return Status::Failed(std::string("pipe: ") + std::strerror(errno));
+  if (::pipe2(sync, O_CLOEXEC) != 0) {
+    int err = errno;
+    ::close(args[0]), ::close(args[1]);
+    return Status::Failed(std::string("pipe: ") + std::strerror(err));
   }
+  ::fcntl(args[1], F_SETFL, O_NONBLOCK);
+  ssize_t w = ::write(args[1], blob.data(), blob.size());
+  int werr = errno;
+  ::close(args[1]);
+  if (w != static_cast<ssize_t>(blob.size())) {
+    ::close(args[0]), ::close(sync[0]), ::close(sync[1]);
+    return Status::Failed(std::string("monitor arguments: ") + std::strerror(w < 0 ? werr : EMSGSIZE));
+  }
+  const char* exe = a.exe.c_str();
+  char* argv[] = {const_cast<char*>(kMonitorName), const_cast<char*>(a.container_id.c_str()), nullptr};
+  auto child = [&]() -> int {
+    // Detach: a new session (the monitor, forked from this process once exec'd, is then no
+    // session leader and never gets a controlling terminal); no fds of the agent (a listening
+    // socket or the test harness's stdout must not stay open in a long-lived process): the
+    // arguments on 0, the report pipe on 3, /dev/null on 1 and 2. dup2 clears close-on-exec.
+    ::setsid();
+    int in = ::fcntl(args[0], F_DUPFD_CLOEXEC, 10);
+    int out = ::fcntl(sync[1], F_DUPFD_CLOEXEC, 10);
+    int null = ::fcntl(::open("/dev/null", O_RDWR | O_CLOEXEC), F_DUPFD_CLOEXEC, 10);
+    if (in < 0 || out < 0 || null < 0) ::_exit(126);
+    ::dup2(in, 0);
+    ::dup2(out, 3);
+    ::dup2(null, 1);
+    ::dup2(null, 2);
+    ::close_range(4, ~0U, 0);
+    ::execv(exe, argv);
+    static const char msg[] = "Ecannot exec the monitor\n";
+    (void)!::write(3, msg, sizeof msg - 1);
+    ::_exit(127);
+  };
+  pid_t first = spawn_child(child);
+  int spawn_err = errno;
+  ::close(args[0]);
   ::close(sync[1]);
   if (first < 0) {
     ::close(sync[0]);
-    return Status::Failed(std::string("fork: ") + std::strerror(errno));
+    return Status::Failed(std::string("cannot start the monitor: ") + std::strerror(spawn_err));
   }
+  // The exec'd process forks the monitor and exits at once.
   int st;
   while (::waitpid(first, &st, 0) < 0 && errno == EINTR) {
   }
@@ -401,7 +429,98 @@ Status spawn_monitor(const MonitorArgs& a, int* pid, int* monitor_pid) {
   }
   if (msg.empty()) return Status::Failed("container monitor died during create");
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  if (msg.rfind("Ecannot exec", 0) == 0 || msg.rfind("Ebad monitor", 0) == 0 ||
+      msg.rfind("Emonitor", 0) == 0)
+    return Status::Failed(msg.substr(1));
   return Status::Failed("create failed: exit code " + msg.substr(1));
+}
+
+bool is_monitor_command(const char* argv0) {
+  if (!argv0) return false;
+  const char* slash = std::strrchr(argv0, '/');
+  return std::strcmp(slash ? slash + 1 : argv0, kMonitorName) == 0;
+}
+
+int monitor_main(int argc, char** argv) {
+  ::prctl(PR_SET_NAME, kMonitorName);
+  struct stat in_st, sync_st;
+  if (argc != 2 || ::fstat(0, &in_st) != 0 || !S_ISFIFO(in_st.st_mode) ||
+      ::fstat(3, &sync_st) != 0 || !S_ISFIFO(sync_st.st_mode)) {
+    std::fprintf(stderr, "%s: the node agent starts one for each container; not for use by hand\n",
+                 kMonitorName);
+    return 2;
+  }
+  ::fcntl(3, F_SETFD, FD_CLOEXEC);  // the runtime's create must not hold the report pipe
+  std::string blob;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(0, buf, sizeof buf)) != 0) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    blob.append(buf, static_cast<size_t>(n));
+  }
+  MonitorArgs a;
+  if (!decode_args(blob, &a)) {
+    write_all(3, "Ebad monitor arguments\n", 23);
+    return 1;
+  }
+  int devnull = ::open("/dev/null", O_RDWR);
+  if (devnull >= 0) {
+    ::dup2(devnull, 0), ::dup2(devnull, 1), ::dup2(devnull, 2);
+    if (devnull > 3) ::close(devnull);
+  }
+  // Default signal handling, whatever the agent had; a closed log reader or a hang-up must
+  // not end the monitor.
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int s = 1; s < NSIG; ++s) ::sigaction(s, &dfl, nullptr);
+  struct sigaction ign {};
+  ign.sa_handler = SIG_IGN;
+  ::sigaction(SIGPIPE, &ign, nullptr);
+  ::sigaction(SIGHUP, &ign, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+
+  std::string exit_tmp = a.exit_file + ".tmp";
+  Prepared p;
+  for (const auto& s : a.create_argv) p.argv.push_back(const_cast<char*>(s.c_str()));
+  p.argv.push_back(nullptr);
+  p.hide = a.hide_mount.empty() ? nullptr : a.hide_mount.c_str();
+  p.pid_file = a.pid_file.c_str();
+  p.exit_file = a.exit_file.c_str();
+  p.exit_tmp = exit_tmp.c_str();
+  p.log_path = a.log_path.c_str();
+  p.oom_file = a.oom_file.c_str();
+  std::vector<std::string> rotated_names;
+  std::vector<const char*> rotated_ptrs;
+  for (int i = 1; i < kLogFiles; ++i) rotated_names.push_back(a.log_path + "." + std::to_string(i));
+  for (const auto& r : rotated_names) rotated_ptrs.push_back(r.c_str());
+  p.rotated_logs = rotated_ptrs.data();
+  auto streams = std::make_unique<Stream[]>(2);
+  streams[0].name = " stdout ";
+  streams[1].name = " stderr ";
+
+  // Detach from the agent: it waits for this process to exit, and the monitor is re-parented
+  // to init, which reaps it.
+  pid_t m = ::fork();
+  if (m < 0) {
+    write_all(3, "Emonitor fork failed\n", 21);
+    return 1;
+  }
+  if (m > 0) ::_exit(0);
+  monitor_loop(p, 3, streams.get());
+}
+
+bool is_monitor_of(int pid, const std::string& id) {
+  if (pid <= 0) return false;
+  std::string want = std::string(kMonitorName) + '\0' + id + '\0';
+  int fd = ::open(("/proc/" + std::to_string(pid) + "/cmdline").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  std::string got(want.size() + 1, '\0');
+  ssize_t n = ::read(fd, got.data(), got.size());
+  ::close(fd);
+  return n == static_cast<ssize_t>(want.size()) && got.compare(0, want.size(), want) == 0;
 }
 
 }  // namespace skiff::runtime

@@ -131,9 +131,10 @@ class OciRuntime final : public Runtime {
                                     : ContainerStatus::kUnknown;
     if (out->status == ContainerStatus::kExited) {
       // The runtime may see the init gone a moment before the monitor has reaped it and
-      // recorded the exit code; wait for that record while the monitor is alive.
+      // recorded the exit code; wait for that record while the monitor is alive (and still
+      // ours: the pid file outlives a lost monitor, and the pid may be reused).
       int monitor = std::atoi(read_file(dir + "/monitor").c_str());
-      for (int i = 0; i < 200 && monitor > 0 && ::kill(monitor, 0) == 0; ++i) {
+      for (int i = 0; i < 200 && is_monitor_of(monitor, id); ++i) {
         if (read_exit(dir, out)) return Status::Ok();
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
       }
@@ -267,6 +268,7 @@ class OciRuntime final : public Runtime {
     std::error_code ec;
     fs::create_directories(fs::path(log_path).parent_path(), ec);
     MonitorArgs m;
+    m.container_id = id;
     m.create_argv = argv(id, {"create", "--bundle", dir, "--pid-file", dir + "/pid", id});
     m.hide_mount = hide_;
     m.pid_file = dir + "/pid";

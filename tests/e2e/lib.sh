@@ -16,6 +16,8 @@ SERVER_PID=
 teardown() {
   if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; fi
   jobs -p | xargs -r kill 2>/dev/null
+  # A standalone agent holds its data dir until it has stopped; node-reset refuses before that.
+  wait 2>/dev/null
   # Containers outlive the server: remove what its node agent left (processes, mounts, netns).
   if [ -n "${AGENT_DATA:-}" ]; then "$SKIFF" node-reset --data-dir "$AGENT_DATA" >/dev/null 2>&1; fi
   if [ -n "${TEARDOWN_EXTRA:-}" ]; then eval "$TEARDOWN_EXTRA" >/dev/null 2>&1; fi

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -12,6 +13,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "common/uuid.h"
@@ -308,6 +310,51 @@ TEST_P(RuntimeTest, ANewRuntimeInstanceAdoptsRunningContainers) {
   EXPECT_NE(read_file(log(id)).find(" stdout F up\n"), std::string::npos);
   ASSERT_TRUE(again->remove(id).ok());
   rt_ = std::move(again);
+}
+
+TEST_P(RuntimeTest, TheMonitorIsNamedAfterItsContainerAndHoldsNoneOfOurFiles) {
+  // A file this process holds open without close-on-exec: the monitor must not inherit it.
+  const std::string marker = (dir_ / "held-by-the-agent").string();
+  int held = ::open(marker.c_str(), O_RDWR | O_CREAT, 0644);
+  ASSERT_GE(held, 0);
+  std::string id = new_id();
+  Status created = rt_->create(id, spec({"/bin/sh", "-c", "exec sleep 1000"}), log(id));
+  ::close(held);
+  ASSERT_TRUE(created.ok()) << created.message();
+  ASSERT_TRUE(rt_->start(id).ok());
+  int monitor = std::atoi(read_file((dir_ / "root/containers" / id / "monitor").string()).c_str());
+  ASSERT_GT(monitor, 0);
+  // `ps -o args` and `ps -o comm` (and pgrep) show the monitor and its container, not a copy
+  // of whatever started it.
+  std::string proc = "/proc/" + std::to_string(monitor);
+  EXPECT_EQ(read_file(proc + "/cmdline"), std::string("skiff-monitor\0", 14) + id + '\0');
+  EXPECT_EQ(read_file(proc + "/comm"), "skiff-monitor\n");
+  EXPECT_TRUE(is_monitor_of(monitor, id));
+  EXPECT_FALSE(is_monitor_of(monitor, id + "x"));
+  EXPECT_FALSE(is_monitor_of(::getpid(), id));
+  // Detached: not our child, its own session.
+  std::string stat = read_file(proc + "/stat");
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+  char state;
+  int ppid = 0, pgrp = 0, session = 0;
+  fields >> state >> ppid >> pgrp >> session;
+  EXPECT_NE(ppid, ::getpid());
+  EXPECT_NE(session, ::getsid(0));
+  std::error_code ec;
+  for (const auto& fd : fs::directory_iterator(proc + "/fd", ec)) {
+    auto target = fs::read_symlink(fd.path(), ec).string();
+    EXPECT_NE(target, marker) << "the monitor holds " << fd.path();
+  }
+  // The container is the monitor's child (it is the subreaper that reaps it).
+  ContainerState st;
+  ASSERT_TRUE(rt_->state(id, &st).ok());
+  std::string cstat = read_file("/proc/" + std::to_string(st.pid) + "/stat");
+  std::istringstream cfields(cstat.substr(cstat.rfind(')') + 2));
+  int cppid = 0;
+  cfields >> state >> cppid;
+  EXPECT_EQ(cppid, monitor);
+  ASSERT_TRUE(rt_->remove(id).ok());
+  EXPECT_TRUE(wait_for([&] { return !is_monitor_of(monitor, id); })) << "the monitor outlived remove";
 }
 
 TEST_P(RuntimeTest, CreateDeleteCyclesLeakNothing) {
