@@ -30,6 +30,8 @@ class ApiHandler {
   void handle_resource(net::Request& req, const RequestInfo& info, net::ResponseWriter& w);
   void handle_list(net::Request& req, const RequestInfo& info, const api::ResourceInfo& r,
                    net::ResponseWriter& w);
+  void delete_collection(net::Request& req, const api::ResourceInfo& r, const std::string& ns,
+                         const DeleteOptions& opts, net::ResponseWriter& w);
   void handle_watch(net::Request& req, const RequestInfo& info, const api::ResourceInfo& r,
                     net::ResponseWriter& w);
   void handle_scale(net::Request& req, const RequestInfo& info, const api::ResourceInfo& r,

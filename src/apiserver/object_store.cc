@@ -106,67 +106,6 @@ void keep_system_metadata(json::object& obj, const json::object& old) {
   }
 }
 
-class ObjectWatchImpl : public ObjectWatch {
- public:
-  ObjectWatchImpl(ObjectStore& os, const api::ResourceInfo& r, std::string ns, ListParams params,
-                  std::unique_ptr<storage::Watch> w, std::vector<ObjectEvent> initial,
-                  int64_t start_rev,
-                  std::function<bool(const json::object&)> match)
-      : os_(os), r_(r), ns_(std::move(ns)), params_(std::move(params)), w_(std::move(w)),
-        pending_(std::move(initial)), rev_(start_rev), match_(std::move(match)) {}
-
-  std::vector<ObjectEvent> next(std::chrono::milliseconds timeout, bool* closed) override {
-    *closed = false;
-    if (!pending_.empty()) return std::exchange(pending_, {});
-    int64_t before = os_.current_revision();
-    auto batch = w_->next(timeout);
-    std::vector<ObjectEvent> out;
-    const bool raw = params_.raw && params_.labels.empty() && params_.fields.empty();
-    for (auto& ev : batch.events) {
-      rev_ = ev.kv.mod_revision;
-      if (raw) {
-        if (os_.is_undecodable(ev.kv.key)) continue;
-        const char* type = ev.type == storage::WatchEvent::Type::kDelete ? "DELETED"
-                           : ev.prev                                      ? "MODIFIED"
-                                                                          : "ADDED";
-        out.push_back({type, {}, ObjectStore::encode_with_rv(ev.kv)});
-        continue;
-      }
-      auto cur = ObjectStore::decode(ev.kv);
-      if (!cur) continue;
-      bool now = ev.type == storage::WatchEvent::Type::kPut && match_(*cur);
-      bool was = false;
-      if (ev.prev) {
-        auto prev = ObjectStore::decode(*ev.prev);
-        was = prev && match_(*prev);
-      }
-      if (ev.type == storage::WatchEvent::Type::kDelete) {
-        if (match_(*cur)) out.push_back({"DELETED", std::move(*cur), {}});
-      } else if (now && was) {
-        out.push_back({"MODIFIED", std::move(*cur), {}});
-      } else if (now) {
-        out.push_back({"ADDED", std::move(*cur), {}});
-      } else if (was) {
-        out.push_back({"DELETED", std::move(*cur), {}});
-      }
-    }
-    if (batch.closed) *closed = true;
-    // Nothing arrived although the store was at `before`: everything up to it was uneventful.
-    if (batch.events.empty() && before > rev_) rev_ = before;
-    return out;
-  }
-  int64_t progress_revision() override { return rev_; }
-
- private:
-  ObjectStore& os_;
-  const api::ResourceInfo& r_;
-  std::string ns_;
-  ListParams params_;
-  std::unique_ptr<storage::Watch> w_;
-  std::vector<ObjectEvent> pending_;
-  int64_t rev_;
-  std::function<bool(const json::object&)> match_;
-};
 }  // namespace
 
 ApiError store_error(storage::Code code, const api::ResourceInfo& r, const std::string& name,
@@ -649,43 +588,4 @@ Result<json::object> ObjectStore::remove(const api::ResourceInfo& r, const std::
   return conflict_modified(r, name);
 }
 
-Result<std::unique_ptr<ObjectWatch>> ObjectStore::watch(const api::ResourceInfo& r,
-                                                        const std::string& ns,
-                                                        const ListParams& p,
-                                                        bool send_initial) {
-  if (!p.fields.empty())
-    if (auto st = p.fields.check_supported(api::selectable_field_names(r)); !st) return st.error();
-  std::string prefix = r.key_prefix() + (r.namespaced && !ns.empty() ? ns + "/" : "");
-  auto match = [this, &r, p](const json::object& obj) { return matches(r, p, obj); };
-  std::vector<ObjectEvent> initial;
-  int64_t from = 0;
-  if (send_initial) {
-    storage::ListOptions opts;
-    opts.prefix = prefix;
-    auto res = store_.list(opts);
-    if (res.code != storage::Code::kOk) return store_error(res.code, r, "");
-    from = res.revision;
-    for (const auto& kv : res.items) {
-      auto obj = decode(kv);
-      if (obj && match(*obj)) initial.push_back({"ADDED", std::move(*obj), {}});
-    }
-  } else {
-    auto parsed = parse_resource_version(p.resource_version);
-    if (!parsed) return parsed.error();
-    from = *parsed;
-  }
-  storage::Code code = storage::Code::kOk;
-  auto w = store_.watch(prefix, from, &code);
-  if (!w) {
-    if (code == storage::Code::kTooOld)
-      return ApiError::gone("too old resource version: " + std::to_string(from) + " (" +
-                            std::to_string(store_.compacted_revision()) + ")");
-    if (code == storage::Code::kFutureRevision)
-      return ApiError::timeout("Too large resource version: " + std::to_string(from) +
-                               ", current: " + std::to_string(store_.current_revision()));
-    return store_error(code, r, "");
-  }
-  return std::unique_ptr<ObjectWatch>(
-      new ObjectWatchImpl(*this, r, ns, p, std::move(w), std::move(initial), from, match));
-}
 }  // namespace skiff::apiserver

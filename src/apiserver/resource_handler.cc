@@ -335,25 +335,62 @@ void ApiHandler::handle_resource(net::Request& req, const RequestInfo& info,
       if (!obj) return write_error(w, obj.error());
       return write_object(w, req, *r, 200, std::move(*obj));
     }
-    auto params = parse_list_params(req);
-    if (!params) return write_error(w, params.error());
-    auto list = objects_.list(*r, ns, *params);
-    if (!list) return write_error(w, list.error());
-    json::array items;
-    for (auto& o : list->items) {
-      auto res = objects_.remove(*r, get_string(o, {"metadata", "namespace"}),
-                                 get_string(o, {"metadata", "name"}), opts);
-      if (res) items.push_back(std::move(*res));
-      else if (res.error().code != 404) return write_error(w, res.error());
-    }
-    return write_json(w, 200,
-                      json::object{{"kind", r->list_kind()},
-                                   {"apiVersion", r->api_version()},
-                                   {"metadata", json::object{}},
-                                   {"items", std::move(items)}});
+    return delete_collection(req, *r, ns, opts, w);
   }
   write_error(w, ApiError::method_not_allowed("the server does not allow this method on the "
                                               "requested resource"));
+}
+
+// deletecollection: the matching objects are listed and deleted a page at a time, and the
+// deleted objects are streamed back as the list upstream answers with, so a collection of any
+// size costs one page of memory.
+void ApiHandler::delete_collection(net::Request& req, const api::ResourceInfo& r,
+                                   const std::string& ns, const DeleteOptions& opts,
+                                   net::ResponseWriter& w) {
+  auto params = parse_list_params(req);
+  if (!params) return write_error(w, params.error());
+  params->limit = 500;
+  params->continue_token.clear();
+  auto page = objects_.list(r, ns, *params);
+  if (!page) return write_error(w, page.error());
+  std::string head = "{\"kind\":" + json::serialize(json::value(r.list_kind())) +
+                     ",\"apiVersion\":" + json::serialize(json::value(r.api_version())) +
+                     ",\"metadata\":{},\"items\":[";
+  bool started = false, first = true;
+  for (;;) {
+    std::string out;
+    for (auto& o : page->items) {
+      auto res = objects_.remove(r, get_string(o, {"metadata", "namespace"}),
+                                 get_string(o, {"metadata", "name"}), opts);
+      if (!res) {
+        if (res.error().code == 404) continue;
+        if (!started) return write_error(w, res.error());
+        SKIFF_LOG(WARN) << "deletecollection of " << r.qualified_resource() << ": "
+                        << res.error().message;
+        continue;
+      }
+      set_type_meta(r, *res);
+      if (!first) out += ',';
+      out += json::serialize(*res);
+      first = false;
+    }
+    if (!started) {
+      if (!w.start_stream(200, "application/json")) return;
+      started = true;
+      out = head + out;
+    }
+    if (!out.empty() && !w.write_chunk(out)) return;
+    if (page->continue_token.empty()) break;
+    params->continue_token = page->continue_token;
+    page = objects_.list(r, ns, *params);
+    if (!page) {
+      SKIFF_LOG(WARN) << "deletecollection of " << r.qualified_resource() << ": "
+                      << page.error().message;
+      break;
+    }
+  }
+  w.write_chunk("]}");
+  w.end_stream();
 }
 
 void ApiHandler::handle_list(net::Request& req, const RequestInfo& info,
