@@ -1,16 +1,17 @@
-// HttpsServer (net/http.h): Boost.Beast HTTP/1.1 over asio::ssl::stream. Connections are
-// event-driven; handlers run synchronously on worker threads.
+// HttpsServer (net/http.h): Beast's HTTP/1.1 parser and serializer over TlsSocket (OpenSSL on
+// the socket's descriptor). Connections are event-driven; handlers run synchronously on worker
+// threads.
 //
 // Threads:
 //  - ServerOptions::io_threads I/O threads run one io_context. They accept, do TLS handshakes,
 //    wait on idle keep-alive connections, read whole requests (header and body) and write the
 //    server's own answers (400, 413, 429, 431, 503), all with async operations; each
 //    connection's async work runs on its own strand. An idle connection or one in its handshake
-//    holds no thread, only its Conn: the ssl::stream and a few fields (the read buffer is
-//    released between requests).
+//    holds no thread, only its Conn: the SSL object, the socket and a few fields (the read
+//    buffer and OpenSSL's record buffers are released between requests).
 //  - worker threads (WorkerPool) run handlers. A connection with a complete request is handed
 //    to a worker, which then owns it: no async operation is pending on it, so the worker does
-//    blocking I/O on the same ssl::stream (asio's synchronous calls poll(2) the non-blocking
+//    blocking I/O on the same TlsSocket (its synchronous calls poll(2) the non-blocking
 //    socket). Afterwards it posts the connection back to its strand for the next request, or
 //    closes it. The pool starts a thread when no worker is free and a worker idle for
 //    worker_idle_timeout exits; at most max_inflight handlers run at once, more get 429.
@@ -30,12 +31,16 @@
 #include <openssl/x509.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
+#include <boost/asio/append.hpp>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/compose.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -54,6 +59,7 @@
 #include <list>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <type_traits>
@@ -72,7 +78,6 @@ namespace ssl = asio::ssl;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
-using TlsStream = ssl::stream<tcp::socket>;
 using boost::system::error_code;
 using Strand = asio::strand<asio::io_context::executor_type>;
 
@@ -171,15 +176,218 @@ ApiError too_many_requests() {
   return e;
 }
 
-// Bytes received but not yet handed out: in the HTTP read buffer, decrypted in OpenSSL, or
-// ciphertext asio's engine holds in its BIO pair. A socket wait would miss them.
-bool tls_pending(TlsStream& s, const beast::flat_buffer& buf) {
-  SSL* ssl = s.native_handle();
-  return buf.size() > 0 || SSL_pending(ssl) > 0 || SSL_has_pending(ssl) ||
-         BIO_ctrl_pending(SSL_get_rbio(ssl)) > 0;
-}
+enum class Want { kDone, kRead, kWrite, kError };
 
-void name_thread(const char* name) { pthread_setname_np(pthread_self(), name); }
+// TLS straight on a connection's non-blocking socket (SSL_set_fd): the stream of every Conn.
+// Unlike asio::ssl::stream, which holds 2 x 17 KiB of buffers and a 2 x 17 KiB BIO pair per
+// connection, it keeps nothing of its own, and with SSL_MODE_RELEASE_BUFFERS OpenSSL frees its
+// record buffers while they are empty: an idle connection costs its SSL object. Async operations
+// wait for socket readiness (asio async_wait) and retry; synchronous ones poll(2) the socket.
+// One operation at a time; SIGPIPE must be blocked in the calling thread (OpenSSL uses write(2)).
+class TlsSocket {
+ public:
+  using executor_type = tcp::socket::executor_type;
+
+  TlsSocket(tcp::socket sock, SSL_CTX* ctx) : sock_(std::move(sock)), ssl_(SSL_new(ctx)) {
+    if (!ssl_) throw std::runtime_error("SSL_new: " + openssl_errors());
+    error_code ec;
+    sock_.non_blocking(true, ec);
+    SSL_set_fd(ssl_, sock_.native_handle());
+    SSL_set_mode(ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+                           SSL_MODE_RELEASE_BUFFERS);
+    SSL_set_accept_state(ssl_);
+  }
+  ~TlsSocket() { SSL_free(ssl_); }
+  TlsSocket(const TlsSocket&) = delete;
+  TlsSocket& operator=(const TlsSocket&) = delete;
+
+  executor_type get_executor() { return sock_.get_executor(); }
+  tcp::socket& socket() { return sock_; }
+  SSL* native_handle() { return ssl_; }
+  // Decrypted bytes, or a record read but not yet processed.
+  bool pending() { return SSL_pending(ssl_) > 0 || SSL_has_pending(ssl_); }
+
+  // ---- synchronous (the worker's) ----
+  template <typename MutableBuffers>
+  size_t read_some(const MutableBuffers& b, error_code& ec) {
+    asio::mutable_buffer buf = *asio::buffer_sequence_begin(b);
+    if (buf.size() == 0) return ec = {}, 0;
+    return sync_io([&](size_t& n) { return SSL_read_ex(ssl_, buf.data(), buf.size(), &n); }, ec);
+  }
+  template <typename MutableBuffers>
+  size_t read_some(const MutableBuffers& b) {
+    error_code ec;
+    size_t n = read_some(b, ec);
+    if (ec) throw boost::system::system_error(ec);
+    return n;
+  }
+  // Small buffers (a header's fields) are gathered into one record.
+  template <typename ConstBuffers>
+  size_t write_some(const ConstBuffers& b, error_code& ec) {
+    std::array<char, 16384> gathered;
+    asio::const_buffer buf = *asio::buffer_sequence_begin(b);
+    if (buf.size() < gathered.size() && asio::buffer_size(b) > buf.size())
+      buf = asio::buffer(gathered.data(), asio::buffer_copy(asio::buffer(gathered), b));
+    if (buf.size() == 0) return ec = {}, 0;
+    return sync_io([&](size_t& n) { return SSL_write_ex(ssl_, buf.data(), buf.size(), &n); },
+                   ec);
+  }
+  template <typename ConstBuffers>
+  size_t write_some(const ConstBuffers& b) {
+    error_code ec;
+    size_t n = write_some(b, ec);
+    if (ec) throw boost::system::system_error(ec);
+    return n;
+  }
+  // close_notify both ways.
+  void shutdown(error_code& ec) {
+    for (int zeros = 0;;) {
+      ERR_clear_error();
+      errno = 0;
+      int r = SSL_shutdown(ssl_);
+      if (r == 1) return;
+      if (r == 0) {  // ours is sent; the next call waits for theirs
+        if (++zeros > 2) return;
+        continue;
+      }
+      Want w = classify(r, ec);
+      if (w != Want::kRead && w != Want::kWrite) return;
+      if (!wait(w, ec)) return;
+    }
+  }
+
+  // ---- asynchronous (the I/O threads') ----
+  template <typename MutableBuffers, typename Token>
+  auto async_read_some(const MutableBuffers& b, Token&& token) {
+    asio::mutable_buffer buf = *asio::buffer_sequence_begin(b);
+    return async_io(
+        [this, buf](size_t& n) {
+          if (buf.size() == 0) return n = 0, 1;
+          return SSL_read_ex(ssl_, buf.data(), buf.size(), &n);
+        },
+        std::forward<Token>(token));
+  }
+  template <typename ConstBuffers, typename Token>
+  auto async_write_some(const ConstBuffers& b, Token&& token) {
+    asio::const_buffer buf = *asio::buffer_sequence_begin(b);
+    return async_io(
+        [this, buf](size_t& n) {
+          if (buf.size() == 0) return n = 0, 1;
+          return SSL_write_ex(ssl_, buf.data(), buf.size(), &n);
+        },
+        std::forward<Token>(token));
+  }
+  template <typename Token>
+  auto async_handshake(Token&& token) {
+    return async_io(
+        [this](size_t& n) {
+          n = 0;
+          return SSL_do_handshake(ssl_);
+        },
+        std::forward<Token>(token));
+  }
+
+ private:
+  // Maps an SSL call's result to what to do next; sets `ec` on kError.
+  Want classify(int r, error_code& ec) {
+    int saved_errno = errno;
+    if (r == 1) return Want::kDone;
+    switch (SSL_get_error(ssl_, r)) {
+      case SSL_ERROR_WANT_READ:
+        return Want::kRead;
+      case SSL_ERROR_WANT_WRITE:
+        return Want::kWrite;
+      case SSL_ERROR_ZERO_RETURN:
+        ec = asio::error::eof;
+        break;
+      case SSL_ERROR_SYSCALL:
+        ec = saved_errno ? error_code(saved_errno, boost::system::system_category())
+                         : error_code(ssl::error::stream_truncated);
+        break;
+      case SSL_ERROR_SSL: {
+        unsigned long e = ERR_peek_last_error();
+        if (ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+          ec = ssl::error::stream_truncated;
+        else
+          ec = error_code(static_cast<int>(e), asio::error::get_ssl_category());
+        break;
+      }
+      default:
+        ec = asio::error::fault;
+    }
+    ERR_clear_error();
+    return Want::kError;
+  }
+
+  // Blocks until the socket is ready for `w` (or shut down: the retried call then fails).
+  bool wait(Want w, error_code& ec) {
+    pollfd p{sock_.native_handle(), static_cast<short>(w == Want::kRead ? POLLIN : POLLOUT), 0};
+    while (::poll(&p, 1, -1) < 0) {
+      if (errno != EINTR) {
+        ec = error_code(errno, boost::system::system_category());
+        return false;
+      }
+    }
+    return true;
+  }
+
+  template <typename Op>
+  size_t sync_io(Op op, error_code& ec) {
+    ec = {};
+    for (;;) {
+      size_t n = 0;
+      ERR_clear_error();
+      errno = 0;
+      Want w = classify(op(n), ec);
+      if (w == Want::kDone) return n;
+      if (w == Want::kError || !wait(w, ec)) return 0;
+    }
+  }
+
+  // Tries `op`, waits for readiness while OpenSSL wants it, completes with (error, bytes). A
+  // result ready at once is delivered through the executor, never inside the initiating call.
+  template <typename Op, typename Token>
+  auto async_io(Op op, Token&& token) {
+    return asio::async_compose<Token, void(error_code, size_t)>(
+        [this, op, started = false](auto& self, error_code ec = {}, size_t n = 0,
+                                    bool done = false) mutable {
+          if (done || ec) return self.complete(ec, n);
+          bool at_initiation = !started;
+          started = true;
+          ERR_clear_error();
+          errno = 0;
+          Want w = classify(op(n), ec);
+          if (w == Want::kRead || w == Want::kWrite) {
+            sock_.async_wait(w == Want::kRead ? tcp::socket::wait_read : tcp::socket::wait_write,
+                             std::move(self));
+            return;
+          }
+          if (w == Want::kError) n = 0;
+          if (at_initiation) {
+            auto ex = sock_.get_executor();
+            return asio::post(ex, asio::append(std::move(self), ec, n, true));
+          }
+          self.complete(ec, n);
+        },
+        token, sock_);
+  }
+
+  tcp::socket sock_;
+  SSL* ssl_;  // freed before sock_ closes the descriptor it uses
+};
+
+// Bytes received but not yet handed out (in the HTTP read buffer or in OpenSSL): a socket wait
+// would miss them.
+bool tls_pending(TlsSocket& s, const beast::flat_buffer& buf) { return buf.size() > 0 || s.pending(); }
+
+// Names the calling server thread and blocks SIGPIPE in it (see TlsSocket).
+void init_thread(const char* name) {
+  pthread_setname_np(pthread_self(), name);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
 
 // Threads that run jobs: one more is started when a job finds no idle worker, and a worker with
 // nothing to do for `idle_exit` exits. The caller bounds the number of jobs at once.
@@ -234,7 +442,7 @@ class WorkerPool {
 
  private:
   void run(std::list<std::thread>::iterator self) {
-    name_thread("skiff-http-wk");
+    init_thread("skiff-http-wk");
     std::unique_lock<std::mutex> lk(mu_);
     for (;;) {
       if (!jobs_.empty()) {
@@ -281,13 +489,13 @@ class Server;
 // and the header-scan fields are touched only by the current owner (its strand's handlers, or
 // the worker serving a request); `deadline_ns` and `closed` are shared with the sweep/stop().
 struct Conn : std::enable_shared_from_this<Conn> {
-  Conn(Server& srv, tcp::socket sock, ssl::context& ctx);
+  Conn(Server& srv, tcp::socket sock, SSL_CTX* ctx);  // throws when OpenSSL can't make an SSL
   // Unregisters first, so the sweep and stop(), which use the registry under conns_mu, never
   // see a Conn whose members are being destroyed.
   ~Conn();
 
   Server& srv;
-  TlsStream s;
+  TlsSocket s;
   const int fd;
   std::string remote;  // "ip:port"
   std::list<Conn*>::iterator reg;  // in srv.conns; set at registration
@@ -320,7 +528,7 @@ struct Conn : std::enable_shared_from_this<Conn> {
     std::lock_guard<std::mutex> lk(mu);
     closed = true;
     error_code ec;
-    s.lowest_layer().close(ec);
+    s.socket().close(ec);
   }
 
   // On the strand.
@@ -397,13 +605,13 @@ class Server {
   void stop();
 };
 
-Conn::Conn(Server& server, tcp::socket sock, ssl::context& ctx)
-    : srv(server), s(std::move(sock), ctx), fd(s.lowest_layer().native_handle()) {
+Conn::Conn(Server& server, tcp::socket sock, SSL_CTX* ctx)
+    : srv(server), s(std::move(sock), ctx), fd(s.socket().native_handle()) {
   error_code ec;
-  tcp::endpoint ep = s.lowest_layer().remote_endpoint(ec);
+  tcp::endpoint ep = s.socket().remote_endpoint(ec);
   remote = ec ? "unknown" : endpoint_text(ep);
-  s.lowest_layer().set_option(tcp::no_delay(true), ec);  // each chunk of a watch goes out at once
-  s.lowest_layer().set_option(asio::socket_base::keep_alive(true), ec);
+  s.socket().set_option(tcp::no_delay(true), ec);  // each chunk of a watch goes out at once
+  s.socket().set_option(asio::socket_base::keep_alive(true), ec);
   int idle = 30, intvl = 15, cnt = 4;  // a vanished peer shows as an error within ~90 s
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof intvl);
@@ -598,7 +806,7 @@ Request build_request(http::request<http::string_body>&& msg, const Conn& c) {
 
 void Conn::start() {
   set_deadline(srv.opts.handshake_timeout);
-  s.async_handshake(ssl::stream_base::server, [self = shared_from_this()](error_code ec) {
+  s.async_handshake([self = shared_from_this()](error_code ec, size_t) {
     self->clear_deadline();
     if (ec) {
       SKIFF_LOG(DEBUG) << "http: TLS handshake with " << self->remote << ": " << ec.message();
@@ -619,7 +827,7 @@ void Conn::wait_request(bool first) {
   buf.shrink_to_fit();  // frees the buffer unless a pipelined request is in it
   if (tls_pending(s, buf)) return begin_request(true);
   set_deadline(first ? srv.opts.header_timeout : srv.opts.idle_timeout);
-  s.next_layer().async_wait(tcp::socket::wait_read,
+  s.socket().async_wait(tcp::socket::wait_read,
                             [self = shared_from_this(), first](error_code ec) {
                               if (ec || self->srv.stopping) return;
                               self->begin_request(!first);
@@ -744,7 +952,7 @@ void Conn::dispatch() {
 // Sends an error Status. kKeepAlive then waits for the next request; kLinger half-closes and
 // drains what the client still sends (see linger()); kClose just closes.
 void Conn::reply_error(const ApiError& e, After after) {
-  auto res = std::make_shared<http::response<http::string_body>>();
+  auto res = std::make_unique<http::response<http::string_body>>();
   res->version(11);
   res->result(static_cast<unsigned>(e.code));
   res->set(http::field::content_type, "application/json");
@@ -753,8 +961,12 @@ void Conn::reply_error(const ApiError& e, After after) {
   res->keep_alive(after == After::kKeepAlive);
   res->body() = status_body(e);
   res->prepare_payload();
+  std::ostringstream os;
+  os << *res;
+  auto wire = std::make_shared<std::string>(os.str());
   set_deadline(srv.opts.write_timeout);
-  http::async_write(s, *res, [self = shared_from_this(), res, after](error_code ec, size_t) {
+  asio::async_write(s, asio::buffer(*wire), [self = shared_from_this(), wire, after](error_code ec,
+                                                                                    size_t) {
     self->clear_deadline();
     if (ec || self->srv.stopping) return;
     if (after == After::kKeepAlive) return self->wait_request(false);
@@ -774,7 +986,7 @@ void Conn::linger() {
 }
 
 void Conn::drain() {
-  s.next_layer().async_read_some(buf.prepare(4096),
+  s.socket().async_read_some(buf.prepare(4096),
                                  [self = shared_from_this()](error_code ec, size_t) {
                                    if (!ec) self->drain();
                                  });
@@ -903,14 +1115,21 @@ void Server::on_accept(error_code ec, tcp::socket sock) {
     if (stopping) return;  // stop() has interrupted the registered ones; this one just closes
     open = conns.size();
     if (open < max_conns) {
-      c = std::make_shared<Conn>(*this, std::move(sock), *ssl_ctx);
-      c->reg = conns.insert(conns.end(), c.get());
+      auto it = conns.insert(conns.end(), nullptr);  // filled below, before conns_mu is released
+      try {
+        c = std::make_shared<Conn>(*this, std::move(sock), ssl_ctx->native_handle());
+        *it = c.get();
+        c->reg = it;
+      } catch (const std::exception& e) {
+        conns.erase(it);
+        SKIFF_LOG(ERROR) << "http: connection on " << listen_text << ": " << e.what();
+      }
     }
   }
   if (!c) {
     error_code ignored;
     sock.close(ignored);
-    warn_refused(open);
+    if (open >= max_conns) warn_refused(open);
   } else {
     asio::post(c->s.get_executor(), [c] { c->start(); });
   }
@@ -1001,7 +1220,7 @@ void Server::start() {
   try {
     for (unsigned i = 0; i < n; ++i)
       io_threads.emplace_back([this] {
-        name_thread("skiff-http-io");
+        init_thread("skiff-http-io");
         for (;;) {
           try {
             ioc.run();
