@@ -2,9 +2,14 @@
 // optional client-certificate verification against the cluster CA, HTTP/1.1 keep-alive,
 // streaming (chunked) responses for watches and logs.
 //
-// Design decision: one thread per connection with blocking I/O. Handlers are plain synchronous
-// functions (store calls block briefly); a watch holds its connection's thread. This keeps handler
-// code simple; the connection count of a cluster (components hold few long connections) fits it.
+// Threading: connections are event-driven; handlers are synchronous. A few I/O threads accept,
+// do TLS handshakes, wait on idle keep-alive connections and read whole requests (header and
+// body) without blocking, so an idle connection or one in its handshake holds no thread. A
+// complete request is handed to a worker thread from a pool that grows on demand (up to
+// ServerOptions::max_inflight running handlers; beyond that the request is answered 429) and
+// shrinks when idle. The handler runs there with blocking I/O on its connection through the
+// ResponseWriter; a watch or a hijacked stream holds its worker for its duration. Afterwards the
+// connection goes back to the I/O threads for its next request.
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -84,15 +89,36 @@ struct TlsConfig {
   std::string client_ca_pem;  // CA for client certificates; clients without one still connect
 };
 
+// Limits and timeouts. A request header may be 1 MiB in all (Go's DefaultMaxHeaderBytes) and
+// 32 KiB per line; beyond either the client gets 431 and the connection is closed.
 struct ServerOptions {
   std::string bind_address = "0.0.0.0";
   uint16_t port = 6443;                     // 0 = pick a free port (see HttpsServer::port)
   size_t max_body_bytes = 3 * 1024 * 1024;  // larger bodies get 413 without reaching the handler
-  // A keep-alive connection with no request for this long is closed; so is one whose single
-  // write (a response or one chunk) is blocked this long by a client that stopped reading.
-  std::chrono::seconds idle_timeout{300};
-  // Time allowed for the TLS handshake and for a started request to arrive completely.
+  // Open connections (any state). Further ones are accepted and closed at once, with a
+  // rate-limited warning. start() lowers it to RLIMIT_NOFILE minus headroom for other files.
+  size_t max_connections = 10000;
+  // Handlers running at once, watches and hijacked streams included (each holds a worker
+  // thread). A complete request beyond it is answered 429 with Retry-After: 1, as upstream's
+  // max-in-flight filter does, and the connection stays open.
+  size_t max_inflight = 2048;
+  // The TLS handshake must finish within this of the TCP accept.
+  std::chrono::seconds handshake_timeout{10};
+  // The whole request header must arrive within this of its first byte (of the handshake's end
+  // for a connection's first request): upstream's ReadHeaderTimeout (32 s).
+  std::chrono::seconds header_timeout{32};
+  // The whole request, body included, must arrive within this of its first byte.
   std::chrono::seconds request_timeout{60};
+  // A keep-alive connection with no request for this long is closed: upstream's IdleTimeout
+  // (90 s, equal to client-go's idle-connection timeout; clients retry on a connection the
+  // server closed while idle).
+  std::chrono::seconds idle_timeout{90};
+  // A single write (a piece of a response or of a chunk, at most one TLS record) blocked this
+  // long by a client that stopped reading fails, and the connection is closed.
+  std::chrono::seconds write_timeout{60};
+  unsigned io_threads = 2;  // accept, handshakes, reading requests
+  // A worker thread with no request for this long exits.
+  std::chrono::seconds worker_idle_timeout{10};
 };
 
 class HttpsServer {
@@ -102,7 +128,8 @@ class HttpsServer {
   // Binds and starts accepting; throws std::runtime_error with a clear message on failure.
   void start();
   uint16_t port() const;
-  // Stops accepting, closes all connections (streams see client_gone()), joins all threads.
+  // Stops accepting, shuts down all connections (streams see client_gone(), blocked reads and
+  // writes fail), joins all threads.
   // It waits for running handlers to return, so a long handler (a watch) must poll
   // client_gone(); never call stop() from a handler.
   void stop();

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
@@ -17,10 +19,13 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <set>
@@ -575,6 +580,8 @@ TEST(HttpsServer, PlainHttpToTlsPortJustCloses) {
 
 TEST(HttpsServer, SilentConnectionTimesOut) {
   ServerOptions o;
+  o.handshake_timeout = 1s;
+  o.header_timeout = 1s;
   o.request_timeout = 1s;
   o.idle_timeout = 1s;
   auto srv = start_server([&](Request&, ResponseWriter& w) { w.respond(200, "text/plain", "ok"); },
@@ -597,6 +604,471 @@ TEST(HttpsServer, SilentConnectionTimesOut) {
   t0 = SteadyClock::now();
   EXPECT_TRUE(c.closed_by_peer());
   EXPECT_LT(SteadyClock::now() - t0, 10s);
+}
+
+// ---- connection handling: event-driven I/O, limits, deadlines ----
+
+size_t thread_count() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/task")) ++n;
+  return n;
+}
+
+// Polls `cond` until it holds (true) or `limit` passes (false). The limit only keeps a broken
+// server from hanging the test.
+bool eventually(const std::function<bool()>& cond, std::chrono::seconds limit = 30s) {
+  auto until = SteadyClock::now() + limit;
+  while (SteadyClock::now() < until) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return cond();
+}
+
+// Reads and discards from a raw socket until the peer closes it (true) or `limit` passes
+// (false).
+bool peer_closes(int fd, std::chrono::seconds limit = 30s) {
+  auto until = SteadyClock::now() + limit;
+  std::array<char, 4096> b;
+  while (SteadyClock::now() < until) {
+    pollfd p{fd, POLLIN, 0};
+    int r = ::poll(&p, 1, 100);
+    if (r < 0 && errno != EINTR) return true;
+    if (r <= 0) continue;
+    ssize_t n = ::recv(fd, b.data(), b.size(), MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) return true;
+  }
+  return false;
+}
+
+std::unique_ptr<tcp::socket> raw_connect(asio::io_context& ioc, uint16_t port) {
+  auto s = std::make_unique<tcp::socket>(ioc);
+  s->connect({asio::ip::make_address("127.0.0.1"), port});
+  return s;
+}
+
+// A gate handlers wait at until the test opens it; counts who arrived.
+class Gate {
+ public:
+  void arrive_and_wait() {
+    std::unique_lock<std::mutex> lk(mu_);
+    ++arrived_;
+    cv_.notify_all();
+    cv_.wait(lk, [&] { return open_; });
+  }
+  bool wait_arrived(int n) {
+    std::unique_lock<std::mutex> lk(mu_);
+    return cv_.wait_for(lk, 30s, [&] { return arrived_ >= n; });
+  }
+  void open() {
+    std::lock_guard<std::mutex> lk(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int arrived_ = 0;
+  bool open_ = false;
+};
+
+TEST(HttpsServer, IdleConnectionsHoldNoThreads) {
+  ServerOptions o;
+  o.worker_idle_timeout = 300s;  // the warm-up's worker stays for the count
+  auto srv = start_server([&](Request&, ResponseWriter& w) { w.respond(200, "text/plain", "ok"); },
+                          o);
+  Client warm;
+  ASSERT_FALSE(warm.connect(srv->port()));
+  EXPECT_EQ(warm.roundtrip(http::verb::get, "/").body(), "ok");
+  size_t base = thread_count();
+
+  // Idle keep-alive connections that each served a request, and connections that never start
+  // their TLS handshake.
+  std::vector<std::unique_ptr<Client>> idle;
+  for (int i = 0; i < 200; ++i) {
+    idle.push_back(std::make_unique<Client>());
+    ASSERT_FALSE(idle.back()->connect(srv->port()));
+    ASSERT_EQ(idle.back()->roundtrip(http::verb::get, "/").body(), "ok");
+  }
+  asio::io_context ioc;
+  std::vector<std::unique_ptr<tcp::socket>> silent;
+  for (int i = 0; i < 100; ++i) silent.push_back(raw_connect(ioc, srv->port()));
+  // A thread per connection would add 300. Sequential requests may each find the one worker
+  // not yet back in the pool and start another, so allow a few.
+  size_t now = thread_count();
+  EXPECT_LT(now, base + 16) << "threads before " << base << ", after 300 connections " << now;
+  // All still usable.
+  for (auto& c : idle) ASSERT_EQ(c->roundtrip(http::verb::get, "/").body(), "ok");
+}
+
+TEST(HttpsServer, WorkersGrowOnDemandAndExitWhenIdle) {
+  ServerOptions o;
+  o.worker_idle_timeout = 1s;
+  Gate gate;
+  auto srv = start_server(
+      [&](Request&, ResponseWriter& w) {
+        gate.arrive_and_wait();
+        w.respond(200, "text/plain", "ok");
+      },
+      o);
+  size_t base = thread_count();
+  constexpr int kN = 6;
+  std::vector<std::unique_ptr<Client>> cs;
+  for (int i = 0; i < kN; ++i) {
+    cs.push_back(std::make_unique<Client>());
+    ASSERT_FALSE(cs.back()->connect(srv->port()));
+    ASSERT_FALSE(cs.back()->send(http::request<http::string_body>{http::verb::get, "/", 11}));
+  }
+  ASSERT_TRUE(gate.wait_arrived(kN));  // kN handlers at once: kN workers
+  EXPECT_GE(thread_count(), base + kN);
+  gate.open();
+  for (auto& c : cs) {
+    http::response<http::string_body> res;
+    ASSERT_FALSE(c->read(res));
+    EXPECT_EQ(res.body(), "ok");
+  }
+  EXPECT_TRUE(eventually([&] { return thread_count() <= base; }))
+      << "workers left: " << thread_count() - base;
+}
+
+TEST(HttpsServer, HandshakeTimeoutClosesSilentConnection) {
+  ServerOptions o;
+  o.handshake_timeout = 1s;
+  auto srv = start_server([&](Request&, ResponseWriter& w) { w.respond(200, "text/plain", "ok"); },
+                          o);
+  asio::io_context ioc;
+  auto s = raw_connect(ioc, srv->port());  // never sends a ClientHello
+  EXPECT_TRUE(peer_closes(s->native_handle()));
+  Client c;  // the server is fine
+  ASSERT_FALSE(c.connect(srv->port()));
+  EXPECT_EQ(c.roundtrip(http::verb::get, "/").body(), "ok");
+}
+
+TEST(HttpsServer, HeaderTimeoutClosesSlowHeader) {
+  ServerOptions o;
+  o.header_timeout = 1s;
+  o.idle_timeout = 300s;  // not what closes it
+  auto srv = start_server([&](Request&, ResponseWriter& w) { w.respond(200, "text/plain", "ok"); },
+                          o);
+  // A request that serves, then a header that never ends (one line, then silence).
+  Client c;
+  ASSERT_FALSE(c.connect(srv->port()));
+  EXPECT_EQ(c.roundtrip(http::verb::get, "/").body(), "ok");
+  std::string part = "GET / HTTP/1.1\r\nHost: x\r\n";
+  asio::write(c.stream(), asio::buffer(part));
+  EXPECT_TRUE(peer_closes(c.stream().lowest_layer().native_handle()));
+  // A handshake and then no request at all.
+  Client quiet;
+  ASSERT_FALSE(quiet.connect(srv->port()));
+  EXPECT_TRUE(peer_closes(quiet.stream().lowest_layer().native_handle()));
+}
+
+http::response<http::string_body> send_raw_and_read(Client& c, const std::string& bytes) {
+  http::response<http::string_body> res;
+  error_code ec;
+  asio::write(c.stream(), asio::buffer(bytes), ec);
+  EXPECT_FALSE(ec) << ec.message();
+  ec = c.read(res);
+  EXPECT_FALSE(ec) << ec.message();
+  return res;
+}
+
+void expect_431(const http::response<http::string_body>& res) {
+  EXPECT_EQ(res.result_int(), 431);
+  EXPECT_EQ(res[http::field::content_type], "application/json");
+  json::value v;
+  std::string err;
+  ASSERT_TRUE(parse_json(res.body(), v, err)) << err << ": " << res.body();
+  EXPECT_EQ(get_string(v, {"kind"}), "Status");
+  EXPECT_EQ(get_int(v, {"code"}), 431);
+  EXPECT_NE(get_string(v, {"message"}).find("Request Header Fields Too Large"), std::string::npos)
+      << res.body();
+  EXPECT_FALSE(res.keep_alive());
+}
+
+TEST(HttpsServer, LongHeaderLineGets431) {
+  std::atomic<int> calls{0};
+  auto srv = start_server([&](Request&, ResponseWriter& w) {
+    ++calls;
+    w.respond(200, "text/plain", "ok");
+  });
+  // A 32 KiB line is still fine.
+  Client ok;
+  ASSERT_FALSE(ok.connect(srv->port()));
+  auto res = send_raw_and_read(
+      ok, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(32000, 'a') + "\r\n\r\n");
+  EXPECT_EQ(res.result_int(), 200) << res.body();
+
+  Client c;
+  ASSERT_FALSE(c.connect(srv->port()));
+  res = send_raw_and_read(
+      c, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n");
+  expect_431(res);
+  EXPECT_TRUE(c.closed_by_peer());
+
+  // The line arrives in pieces, and the request line may be the long one.
+  Client c2;
+  ASSERT_FALSE(c2.connect(srv->port()));
+  res = send_raw_and_read(c2, "GET /" + std::string(64 * 1024, 'p') + " HTTP/1.1\r\n\r\n");
+  expect_431(res);
+  EXPECT_EQ(calls.load(), 1);
+}
+
+TEST(HttpsServer, HugeHeaderGets431) {
+  auto srv = start_server([&](Request&, ResponseWriter& w) { w.respond(200, "text/plain", "ok"); });
+  std::string req = "GET / HTTP/1.1\r\nHost: x\r\n";
+  for (int i = 0; req.size() <= (1u << 20) + 100000; ++i)
+    req += "X-H" + std::to_string(i) + ": " + std::string(8000, 'v') + "\r\n";
+  req += "\r\n";
+  Client c;
+  ASSERT_FALSE(c.connect(srv->port()));
+  expect_431(send_raw_and_read(c, req));
+  EXPECT_TRUE(c.closed_by_peer());
+}
+
+TEST(HttpsServer, PipelinedRequestsAllAnswered) {
+  auto srv = start_server(
+      [&](Request& r, ResponseWriter& w) { w.respond(200, "text/plain", r.path + ":" + r.body); });
+  Client c;
+  ASSERT_FALSE(c.connect(srv->port()));
+  std::string two =
+      "GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
+      "POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nxyz";
+  http::response<http::string_body> r1, r2;
+  asio::write(c.stream(), asio::buffer(two));
+  ASSERT_FALSE(c.read(r1));
+  ASSERT_FALSE(c.read(r2));
+  EXPECT_EQ(r1.body(), "/a:");
+  EXPECT_EQ(r2.body(), "/b:xyz");
+}
+
+TEST(HttpsServer, ConnectionCapRefusesMore) {
+  ServerOptions o;
+  o.max_connections = 3;
+  auto srv = start_server([&](Request&, ResponseWriter& w) { w.respond(200, "text/plain", "ok"); },
+                          o);
+  std::vector<std::unique_ptr<Client>> cs;
+  for (int i = 0; i < 3; ++i) {
+    cs.push_back(std::make_unique<Client>());
+    ASSERT_FALSE(cs.back()->connect(srv->port()));
+    ASSERT_EQ(cs.back()->roundtrip(http::verb::get, "/").body(), "ok");
+  }
+  Client extra;
+  EXPECT_TRUE(extra.connect(srv->port())) << "a fourth connection got through";
+  for (auto& c : cs) EXPECT_EQ(c->roundtrip(http::verb::get, "/").body(), "ok");
+  // Once one leaves there is room again.
+  cs.front()->abort();
+  EXPECT_TRUE(eventually([&] {
+    Client again;
+    if (again.connect(srv->port())) return false;
+    http::request<http::string_body> req{http::verb::get, "/", 11};
+    if (again.send(req)) return false;
+    http::response<http::string_body> res;
+    return !again.read(res) && res.body() == "ok";
+  }));
+}
+
+TEST(HttpsServer, MaxInflightAnswers429) {
+  ServerOptions o;
+  o.max_inflight = 2;
+  Gate gate;
+  auto srv = start_server(
+      [&](Request& r, ResponseWriter& w) {
+        if (r.path == "/block") gate.arrive_and_wait();
+        w.respond(200, "text/plain", "done " + r.path);
+      },
+      o);
+  Client b1, b2;
+  for (Client* c : {&b1, &b2}) {
+    ASSERT_FALSE(c->connect(srv->port()));
+    ASSERT_FALSE(c->send(http::request<http::string_body>{http::verb::get, "/block", 11}));
+  }
+  ASSERT_TRUE(gate.wait_arrived(2));
+  Client c;
+  ASSERT_FALSE(c.connect(srv->port()));
+  auto res = c.roundtrip(http::verb::get, "/x");
+  EXPECT_EQ(res.result_int(), 429);
+  EXPECT_EQ(res[http::field::retry_after], "1");
+  json::value v;
+  std::string err;
+  ASSERT_TRUE(parse_json(res.body(), v, err)) << err;
+  EXPECT_EQ(get_string(v, {"reason"}), "TooManyRequests");
+  EXPECT_EQ(get_int(v, {"code"}), 429);
+  EXPECT_EQ(get_int(v, {"details", "retryAfterSeconds"}), 1);
+  EXPECT_TRUE(res.keep_alive());
+
+  gate.open();
+  for (Client* bc : {&b1, &b2}) {
+    http::response<http::string_body> r;
+    ASSERT_FALSE(bc->read(r));
+    EXPECT_EQ(r.body(), "done /block");
+  }
+  // The refused client's connection stays usable; the slots free as the handlers finish.
+  EXPECT_TRUE(eventually([&] { return c.roundtrip(http::verb::get, "/x").result_int() == 200; }));
+}
+
+TEST(HttpsServer, StalledReaderClosedAfterWriteTimeout) {
+  ServerOptions o;
+  o.write_timeout = 1s;
+  std::promise<std::string> stream_outcome, respond_outcome;
+  auto srv = start_server(
+      [&](Request& r, ResponseWriter& w) {
+        if (r.path == "/big") {  // far more than the socket buffers hold
+          w.respond(200, "text/plain", std::string(256 << 20, 'z'));
+          respond_outcome.set_value(w.client_gone() ? "gone" : "not gone");
+          return;
+        }
+        w.start_stream(200, "text/plain");
+        const std::string chunk(64 << 10, 'c');
+        for (int i = 0; i < 100000; ++i) {
+          if (!w.write_chunk(chunk)) {
+            stream_outcome.set_value("write_chunk false");
+            return;
+          }
+        }
+        stream_outcome.set_value("never blocked");
+      },
+      o);
+  Client streamer, getter;
+  ASSERT_FALSE(streamer.connect(srv->port()));
+  ASSERT_FALSE(streamer.send(http::request<http::string_body>{http::verb::get, "/stream", 11}));
+  ASSERT_FALSE(getter.connect(srv->port()));
+  ASSERT_FALSE(getter.send(http::request<http::string_body>{http::verb::get, "/big", 11}));
+  // Neither client reads.
+  auto f1 = stream_outcome.get_future();
+  auto f2 = respond_outcome.get_future();
+  ASSERT_EQ(f1.wait_for(60s), std::future_status::ready);
+  EXPECT_EQ(f1.get(), "write_chunk false");
+  ASSERT_EQ(f2.wait_for(60s), std::future_status::ready);
+  EXPECT_EQ(f2.get(), "gone");
+  EXPECT_TRUE(peer_closes(streamer.stream().lowest_layer().native_handle()));
+  EXPECT_TRUE(peer_closes(getter.stream().lowest_layer().native_handle()));
+}
+
+// Reads from a TLS client until "\r\n\r\n"; returns the head, leaves the rest in `rest`.
+std::string read_head(Client& c, std::string& rest) {
+  std::string got;
+  std::array<char, 1024> b;
+  error_code ec;
+  size_t end;
+  while ((end = got.find("\r\n\r\n")) == std::string::npos) {
+    size_t n = c.stream().read_some(asio::buffer(b), ec);
+    if (ec) return {};
+    got.append(b.data(), n);
+  }
+  rest = got.substr(end + 4);
+  return got.substr(0, end + 4);
+}
+
+std::string read_exactly(Client& c, std::string have, size_t n) {
+  std::array<char, 1024> b;
+  error_code ec;
+  while (have.size() < n) {
+    size_t k = c.stream().read_some(asio::buffer(b), ec);
+    if (ec) break;
+    have.append(b.data(), k);
+  }
+  return have;
+}
+
+// Echoes upper-cased bytes on a hijacked stream, the way exec/attach handlers use it: poll(2)
+// on fd() unless pending().
+void echo_upper(RawStream& s) {
+  std::array<char, 4096> b;
+  for (;;) {
+    if (!s.pending()) {
+      pollfd p{s.fd(), POLLIN, 0};
+      if (::poll(&p, 1, 200) == 0) continue;
+    }
+    long n = s.read_some(b.data(), b.size());
+    if (n <= 0) return;
+    for (long i = 0; i < n; ++i) b[i] = static_cast<char>(std::toupper(b[i]));
+    if (!s.write_all(std::string_view(b.data(), static_cast<size_t>(n)))) return;
+  }
+}
+
+TEST(HttpsServer, HijackedConnectionCarriesRawBytes) {
+  std::promise<void> done;
+  auto srv = start_server([&](Request& r, ResponseWriter& w) {
+    RawStream* s = w.hijack();
+    if (!s) {
+      w.respond(500, "text/plain", "no hijack");
+      return;
+    }
+    EXPECT_EQ(w.hijack(), nullptr);
+    EXPECT_FALSE(w.start_stream(200, "text/plain"));
+    s->write_all("HTTP/1.1 101 Switching Protocols\r\nUpgrade: " + r.header("upgrade") +
+                 "\r\nConnection: Upgrade\r\n\r\n");
+    echo_upper(*s);
+    done.set_value();
+  });
+  Client c;
+  ASSERT_FALSE(c.connect(srv->port()));
+  // Bytes right behind the request arrive with it and must not be lost.
+  std::string req =
+      "GET /upgrade HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\nhello";
+  asio::write(c.stream(), asio::buffer(req));
+  std::string rest;
+  std::string head = read_head(c, rest);
+  EXPECT_EQ(head.rfind("HTTP/1.1 101 ", 0), 0u) << head;
+  EXPECT_EQ(read_exactly(c, rest, 5), "HELLO");
+  asio::write(c.stream(), asio::buffer(std::string("more")));
+  EXPECT_EQ(read_exactly(c, "", 4), "MORE");
+  c.abort();
+  EXPECT_EQ(done.get_future().wait_for(30s), std::future_status::ready);
+}
+
+TEST(HttpsServer, StopEndsWatchesHijacksAndIdleConnections) {
+  std::atomic<int> watch_gone{0}, hijack_ended{0};
+  std::atomic<int> streaming{0};
+  auto srv = start_server([&](Request& r, ResponseWriter& w) {
+    if (r.path == "/hijack") {
+      RawStream* s = w.hijack();
+      s->write_all("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n");
+      ++streaming;
+      std::array<char, 256> b;
+      while (s->read_some(b.data(), b.size()) > 0) {
+      }
+      ++hijack_ended;
+      return;
+    }
+    if (r.path == "/watch") {
+      w.start_stream(200, "application/json");
+      ++streaming;
+      while (!w.client_gone()) {
+        w.write_chunk("{}\n");
+        std::this_thread::sleep_for(10ms);  // the event rate of the stream
+      }
+      ++watch_gone;
+      return;
+    }
+    w.respond(200, "text/plain", "ok");
+  });
+  std::vector<std::unique_ptr<Client>> clients;
+  auto client = [&] {
+    clients.push_back(std::make_unique<Client>());
+    EXPECT_FALSE(clients.back()->connect(srv->port()));
+    return clients.back().get();
+  };
+  for (int i = 0; i < 3; ++i)
+    ASSERT_FALSE(client()->send(http::request<http::string_body>{http::verb::get, "/watch", 11}));
+  for (int i = 0; i < 2; ++i) {
+    std::string req = "GET /hijack HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n";
+    asio::write(client()->stream(), asio::buffer(req));
+  }
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(client()->roundtrip(http::verb::get, "/").body(), "ok");
+  asio::io_context ioc;
+  std::vector<std::unique_ptr<tcp::socket>> silent;
+  for (int i = 0; i < 3; ++i) silent.push_back(raw_connect(ioc, srv->port()));
+  ASSERT_TRUE(eventually([&] { return streaming.load() == 5; }));
+
+  auto stopped = std::async(std::launch::async, [&] { srv->stop(); });
+  ASSERT_EQ(stopped.wait_for(60s), std::future_status::ready) << "stop() hangs";
+  EXPECT_EQ(watch_gone.load(), 3);
+  EXPECT_EQ(hijack_ended.load(), 2);
+  for (auto& c : clients) EXPECT_TRUE(peer_closes(c->stream().lowest_layer().native_handle()));
+  for (auto& s : silent) EXPECT_TRUE(peer_closes(s->native_handle()));
 }
 
 TEST(HttpsServer, AlpnNeverH2) {
