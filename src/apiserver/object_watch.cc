@@ -65,6 +65,11 @@ class ObjectWatchImpl : public ObjectWatch {
  private:
   std::vector<ObjectEvent> initial_page(bool raw, bool* closed) {
     std::vector<ObjectEvent> out;
+    if (w_->closed()) {  // fell too far behind while the client read slowly: it must re-list
+      *closed = true;
+      initial_ = false;
+      return out;
+    }
     storage::ListOptions opts;
     opts.prefix = prefix_;
     opts.start_key = next_key_;

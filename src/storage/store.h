@@ -87,6 +87,10 @@ class Watch {
   virtual ~Watch() = default;
   // Blocks up to `timeout` for events; an empty batch means the timeout passed.
   virtual WatchBatch next(std::chrono::milliseconds timeout) = 0;
+  // True once no more events will come (the store closed it, e.g. a watcher too far behind),
+  // without taking any events. Lets a consumer that is busy elsewhere (sending a watch's
+  // initial objects) stop early.
+  virtual bool closed() = 0;
 };
 
 class Store {

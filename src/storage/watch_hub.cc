@@ -28,6 +28,11 @@ class WatchImpl final : public Watch {
       : hub_(std::move(hub)), w_(std::move(w)) {}
   ~WatchImpl() override { hub_->unsubscribe(w_); }
 
+  bool closed() override {
+    std::lock_guard<std::mutex> lock(hub_->mu_);
+    return w_->closed;
+  }
+
   WatchBatch next(std::chrono::milliseconds timeout) override {
     WatchBatch batch;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
