@@ -273,6 +273,8 @@ Result<ListOutput> ObjectStore::list(const api::ResourceInfo& r, const std::stri
       return ApiError::bad_request("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
     opts.revision = rv;
     opts.start_key = prefix + start;
+  } else if (!p.resume_after.empty()) {
+    opts.start_key = p.resume_after + '\0';
   } else if (!p.resource_version.empty()) {
     auto parsed = parse_resource_version(p.resource_version);
     if (!parsed) return parsed.error();
@@ -344,6 +346,7 @@ Result<ListOutput> ObjectStore::list(const api::ResourceInfo& r, const std::stri
     }
   }
   out.resource_version = std::to_string(read_rev);
+  out.last_key = last_key;
   if (more && want > 0 && !last_key.empty()) {
     out.continue_token = make_continue(read_rev, last_key.substr(prefix.size()) + '\0');
     if (!filtering) {

@@ -34,6 +34,9 @@ struct ListParams {
   // Without selectors, fill ListOutput::raw_items (serialized objects) instead of items: a list
   // response then costs no JSON parsing.
   bool raw = false;
+  // Internal (deletecollection pages): list only keys after this store key, at the latest
+  // revision; no continue token, so no page can expire by compaction.
+  std::string resume_after;
 };
 
 struct ListOutput {
@@ -44,6 +47,7 @@ struct ListOutput {
   std::optional<int64_t> remaining;
   // Objects left out because their stored form does not decode (see ObjectStore::scan).
   std::vector<std::string> warnings;
+  std::string last_key;  // store key of the last object read (see ListParams::resume_after)
 };
 
 struct WriteOptions {

@@ -343,7 +343,9 @@ void ApiHandler::handle_resource(net::Request& req, const RequestInfo& info,
 
 // deletecollection: the matching objects are listed and deleted a page at a time, and the
 // deleted objects are streamed back as the list upstream answers with, so a collection of any
-// size costs one page of memory.
+// size costs one page of memory. Decision: pages are read at the latest revision, not one
+// snapshot (upstream lists once), so an object created during a long deletecollection past
+// the current page may be deleted too.
 void ApiHandler::delete_collection(net::Request& req, const api::ResourceInfo& r,
                                    const std::string& ns, const DeleteOptions& opts,
                                    net::ResponseWriter& w) {
@@ -381,7 +383,9 @@ void ApiHandler::delete_collection(net::Request& req, const api::ResourceInfo& r
     }
     if (!out.empty() && !w.write_chunk(out)) return;
     if (page->continue_token.empty()) break;
-    params->continue_token = page->continue_token;
+    // The next page starts after this one at the latest revision: deleting a large collection
+    // may take longer than the compaction interval, which would expire a continue token.
+    params->resume_after = page->last_key;
     page = objects_.list(r, ns, *params);
     if (!page) {
       SKIFF_LOG(WARN) << "deletecollection of " << r.qualified_resource() << ": "
