@@ -1,5 +1,7 @@
 #include "apiserver/request_info.h"
 
+#include "common/numbers.h"
+
 #include <sstream>
 
 namespace skiff::apiserver {
@@ -58,7 +60,7 @@ RequestInfo parse_request_info(const net::Request& req) {
   if (rest.size() >= 3) info.subresource = rest[2];
   if (info.resource == "namespaces") info.namespace_.clear();  // cluster-scoped
   if (info.verb == "get" && info.name.empty()) {
-    info.verb = req.query_param("watch") == "true" || req.query_param("watch") == "1" ? "watch" : "list";
+    info.verb = parse_bool(req.query_param("watch")).value_or(false) ? "watch" : "list";
   } else if (info.verb == "watch") {
     // keep
   } else if (info.verb == "delete" && info.name.empty()) {

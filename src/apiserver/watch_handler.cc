@@ -47,7 +47,7 @@ void ApiHandler::handle_watch(net::Request& req, const RequestInfo& info,
   params.resource_version = req.query_param("resourceVersion");
   params.raw = true;
   const bool send_initial = params.resource_version.empty() || params.resource_version == "0";
-  const bool bookmarks = req.query_param("allowWatchBookmarks") == "true";
+  const bool bookmarks = parse_bool(req.query_param("allowWatchBookmarks")).value_or(false);
   auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(kDefaultTimeout);
   if (auto t = req.query_param("timeoutSeconds"); !t.empty()) {
     auto secs = parse_int64(t);

@@ -25,6 +25,18 @@ TEST(RequestInfo, NamespacedObjectAndSubresource) {
   EXPECT_EQ(i.subresource, "status");
 }
 
+TEST(RequestInfo, WatchParameterIsAGoBool) {
+  auto with = [](const std::string& value) {
+    net::Request r;
+    r.method = "GET";
+    r.path = "/api/v1/namespaces/x/pods";
+    r.query.emplace("watch", value);
+    return parse_request_info(r).verb;
+  };
+  for (const char* yes : {"true", "True", "TRUE", "1", "t"}) EXPECT_EQ(with(yes), "watch") << yes;
+  for (const char* no : {"false", "0", "False", "", "yes"}) EXPECT_EQ(with(no), "list") << no;
+}
+
 TEST(RequestInfo, GroupCollectionVerbs) {
   EXPECT_EQ(parse("GET", "/apis/apps/v1/namespaces/x/deployments").verb, "list");
   EXPECT_EQ(parse("GET", "/apis/apps/v1/namespaces/x/deployments", "watch").verb, "watch");
