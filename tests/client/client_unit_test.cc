@@ -13,8 +13,11 @@
 #include "client/http_conn.h"
 #include "common/base64.h"
 
+#include "support/temp_dir.h"
+
 namespace skiff::client {
 namespace {
+using testing::TempDir;
 
 const api::ResourceInfo& res(const char* group, const char* version, const char* resource) {
   const api::ResourceInfo* r = api::find_resource(group, version, resource);
@@ -111,18 +114,6 @@ TEST(ClientTransport, BadServerUrlIs503) {
   EXPECT_EQ(r.error().code, 503);
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string t = (std::filesystem::temp_directory_path() / "skiff-kc-XXXXXX").string();
-    path_ = mkdtemp(t.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 void write(const std::string& p, const std::string& text) { std::ofstream(p) << text; }
 

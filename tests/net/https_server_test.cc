@@ -36,8 +36,11 @@
 #include "net/url.h"
 #include "pki/pki.h"
 
+#include "support/temp_dir.h"
+
 namespace skiff::net {
 namespace {
+using testing::TempDir;
 
 namespace asio = boost::asio;
 namespace ssl = asio::ssl;
@@ -170,26 +173,6 @@ std::string run(const std::string& cmd, int* status = nullptr) {
   return out;
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "skiff-net-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name, const std::string& content) const {
-    std::string p = path_ + "/" + name;
-    std::ofstream(p, std::ios::binary) << content;
-    return p;
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // ---- url.h ----
 
@@ -1162,10 +1145,10 @@ TEST(HttpsServer, CurlExpectContinue) {
       o);
   TempDir tmp;
   pki::CertKey cert = pki::make_client_cert(test_pki().ca, "curly", {"g"});
-  std::string ca = tmp.file("ca.crt", test_pki().ca.cert_pem);
-  std::string crt = tmp.file("c.crt", cert.cert_pem), key = tmp.file("c.key", cert.key_pem);
-  std::string small = tmp.file("small", std::string(50000, 'a'));
-  std::string big = tmp.file("big", std::string(100000, 'a'));
+  std::string ca = tmp.write("ca.crt", test_pki().ca.cert_pem);
+  std::string crt = tmp.write("c.crt", cert.cert_pem), key = tmp.write("c.key", cert.key_pem);
+  std::string small = tmp.write("small", std::string(50000, 'a'));
+  std::string big = tmp.write("big", std::string(100000, 'a'));
   std::string base = "curl -sS --max-time 20 --cacert " + ca + " --cert " + crt + " --key " + key +
                      " -H 'Expect: 100-continue' -w ' %{http_code}' --data-binary @";
   std::string url = " https://127.0.0.1:" + std::to_string(srv->port()) + "/upload 2>&1";

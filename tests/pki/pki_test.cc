@@ -17,8 +17,11 @@
 #include <memory>
 #include <sstream>
 
+#include "support/temp_dir.h"
+
 namespace skiff::pki {
 namespace {
+using testing::TempDir;
 
 namespace fs = std::filesystem;
 
@@ -80,21 +83,6 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "skiff-pki-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 TEST(Pki, CaIsSelfSignedCa) {
   CertKey ca = make_ca("test-ca");

@@ -14,6 +14,8 @@
 
 #include "storage/compaction.h"
 #include "storage/sqlite_store.h"
+#include "storage/store_test_util.h"
+#include "support/temp_dir.h"
 
 namespace skiff::storage {
 namespace {
@@ -21,45 +23,8 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "skiff-bounds-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
 
- private:
-  std::string path_;
-};
-
-std::unique_ptr<SqliteStore> must_open(const std::string& path,
-                                       const SqliteStoreOptions& opts = {}) {
-  std::string err;
-  auto s = SqliteStore::open(path, opts, &err);
-  EXPECT_NE(s, nullptr) << err;
-  return s;
-}
-
-// Reads until `n` events arrived, the watch closed, or the deadline passed.
-std::vector<WatchEvent> collect(Watch& w, size_t n, bool* closed = nullptr,
-                                std::chrono::seconds deadline = 20s) {
-  std::vector<WatchEvent> out;
-  auto end = std::chrono::steady_clock::now() + deadline;
-  while (out.size() < n && std::chrono::steady_clock::now() < end) {
-    WatchBatch b = w.next(100ms);
-    for (auto& e : b.events) out.push_back(std::move(e));
-    if (b.closed) {
-      if (closed) *closed = true;
-      break;
-    }
-  }
-  return out;
-}
+using testing::TempDir;
 
 std::string key(int i) { return "/b/" + std::to_string(100000 + i); }
 
