@@ -15,6 +15,7 @@
 
 #include "agent/context.h"
 #include "agent/data_dir_lock.h"
+#include "agent/host_gw.h"
 #include "agent/kubelet_server.h"
 #include "agent/node.h"
 #include "agent/pod_worker.h"
@@ -35,6 +36,7 @@ struct Agent::Impl {
   std::unique_ptr<runtime::Runtime> runtime;
   std::unique_ptr<KubeletServer> server;
   std::unique_ptr<client::Informer> pods;
+  std::unique_ptr<HostGw> host_gw;  // --flannel-backend host-gw
   std::thread node_thread, reaper_thread;
 
   std::mutex mu;  // guards the fields below
@@ -122,7 +124,7 @@ void Agent::start() {
   im.images = images::open_image_service({o.data_dir, o.registry_config}, &err);
   if (!im.images) throw std::runtime_error("image store: " + err);
   runtime::Status st;
-  im.runtime = runtime::make_oci_runtime({o.data_dir + "/runtime", o.runtime, ""}, im.ctx.host, &st);
+  im.runtime = runtime::make_oci_runtime({o.data_dir + "/runtime", o.runtime, o.cgroup_parent}, im.ctx.host, &st);
   if (!im.runtime) throw std::runtime_error(st.message());
   im.api.user_agent = "kubelet/" + o.node_name;
   im.client = std::make_unique<client::Client>(im.api);
@@ -131,6 +133,12 @@ void Agent::start() {
   im.ctx.runtime = im.runtime.get();
   im.ctx.host_ip = o.node_ip.empty() ? default_node_ip() : o.node_ip;
   im.ctx.start_events();
+  if (o.flannel_backend == "host-gw") {
+    im.host_gw = std::make_unique<HostGw>(*im.client, HostGwOptions{o.node_name, o.cluster_cidr, o.service_cidr});
+    im.host_gw->start();
+  } else if (o.flannel_backend != "none" && !o.flannel_backend.empty()) {
+    throw std::runtime_error("unsupported --flannel-backend " + o.flannel_backend + " (none or host-gw)");
+  }
 
   im.server = std::make_unique<KubeletServer>(
       im.ctx,
@@ -186,6 +194,7 @@ void Agent::stop() {
   for (auto& [uid, w] : workers) w->stop();  // containers keep running
   if (im.server) im.server->stop();
   im.ctx.stop_events();
+  if (im.host_gw) im.host_gw->stop();  // routes and the masquerade table go with a clean exit
   // Every thread of the agent has ended: a node-reset may now have the data dir.
   im.data_dir_lock.reset();
 }

@@ -30,6 +30,14 @@ struct AgentOptions {
   std::string cluster_dns;   // nameserver for pods with dnsPolicy ClusterFirst ("" = host's)
   std::string cluster_domain = "cluster.local";
   std::string bridge = "skiff0";
+  // Cgroup under which every container's cgroup is made ("" = <the agent's own cgroup>/skiff).
+  // Several agents on one machine (scripts/cluster) each take their own.
+  std::string cgroup_parent;
+  // The network between nodes: "none" (pods reach pods of this node only, the single-node
+  // default) or "host-gw" (routes to other nodes' podCIDRs via their InternalIP, host_gw.h).
+  std::string flannel_backend = "none";
+  std::string cluster_cidr = "10.244.0.0/16";  // for host-gw: the whole pod range
+  std::string service_cidr = "10.96.0.0/12";   // for host-gw: answered "unreachable" unless claimed
   int max_pods = 110;
   std::chrono::seconds heartbeat{10};           // Lease renewal
   std::chrono::seconds node_status_period{60};  // full Node status even when nothing changed

@@ -33,7 +33,14 @@ const char* kUsage =
     "  --pod-cidr CIDR         pod range when the cluster assigns none\n"
     "  --cluster-dns IP        nameserver for ClusterFirst pods (default: the host's)\n"
     "  --cluster-domain NAME   default cluster.local\n"
-    "  --bridge NAME           the node's pod bridge (default skiff0)\n";
+    "  --bridge NAME           the node's pod bridge (default skiff0)\n"
+    "  --cgroup-parent PATH    cgroup of the containers (default: <agent's cgroup>/skiff);\n"
+    "                          give each agent on one machine its own\n"
+    "  --flannel-backend none|host-gw  pod network between nodes (default none: this node's\n"
+    "                          pods only; host-gw: routes via other nodes' InternalIPs,\n"
+    "                          unreachable routes and masquerade, docs/network.md)\n"
+    "  --cluster-cidr CIDR     pod range of the whole cluster (default 10.244.0.0/16)\n"
+    "  --service-cidr CIDR     Service range (default 10.96.0.0/12)\n";
 
 }  // namespace
 
@@ -70,6 +77,10 @@ int agent_main(int argc, char** argv) {
     else if (a == "--cluster-dns") o.cluster_dns = v;
     else if (a == "--cluster-domain") o.cluster_domain = v;
     else if (a == "--bridge") o.bridge = v;
+    else if (a == "--cgroup-parent") o.cgroup_parent = v;
+    else if (a == "--flannel-backend") o.flannel_backend = v;
+    else if (a == "--cluster-cidr") o.cluster_cidr = v;
+    else if (a == "--service-cidr") o.service_cidr = v;
     else {
       std::fprintf(stderr, "agent: unknown flag %s\n\n%s", a.c_str(), kUsage);
       return 2;
@@ -81,6 +92,10 @@ int agent_main(int argc, char** argv) {
   }
   if (o.runtime != "" && o.runtime != "crun" && o.runtime != "runc") {
     std::fprintf(stderr, "agent: --runtime must be crun or runc\n");
+    return 2;
+  }
+  if (o.flannel_backend != "none" && o.flannel_backend != "host-gw") {
+    std::fprintf(stderr, "agent: --flannel-backend must be none or host-gw (vxlan is not done yet)\n");
     return 2;
   }
   auto cfg = client::Config::from_kubeconfig(kubeconfig);

@@ -194,6 +194,11 @@ void Server::start() {
     ao.kubelet_port = cfg_.kubelet_port;
     ao.registry_config = cfg_.registry_config;
     ao.runtime = cfg_.runtime;
+    ao.node_ip = cfg_.node_ip;
+    ao.cgroup_parent = cfg_.cgroup_parent;
+    ao.flannel_backend = cfg_.flannel_backend;
+    if (!cfg_.cluster_cidr.empty()) ao.cluster_cidr = cfg_.cluster_cidr;
+    ao.service_cidr = cfg_.service_cidr;
     ao.client_ca_pem = certs.ca.cert_pem;
     auto node_cert = pki::make_client_cert(certs.ca, "system:node:" + ao.node_name,
                                            {"system:nodes"});
@@ -319,7 +324,8 @@ void usage() {
                "                    [--disable-controllers] [--leader-elect=false] [-v]\n"
                "  node agent (unless --no-agent; data in DATA_DIR/agent):\n"
                "    [--kubelet-port N (10250; 0 = any)] [--node-name NAME] [--runtime crun|runc]\n"
-               "    [--registry-config FILE]\n"
+               "    [--registry-config FILE] [--node-ip IP] [--cgroup-parent PATH]\n"
+               "    [--flannel-backend none|host-gw (default none: pods of this node only)]\n"
                "  defaults: --data-dir /var/lib/skiff --bind-address 0.0.0.0 --port 6443 "
                "--service-cidr 10.96.0.0/12 --compaction-interval 5m\n");
   std::fprintf(stderr,
@@ -363,6 +369,15 @@ int server_main(int argc, char** argv) {
     else if (a == "--node-name") cfg.node_name = need();
     else if (a == "--registry-config") cfg.registry_config = need();
     else if (a == "--runtime") cfg.runtime = need();
+    else if (a == "--node-ip") cfg.node_ip = need();
+    else if (a == "--cgroup-parent") cfg.cgroup_parent = need();
+    else if (a == "--flannel-backend") {
+      cfg.flannel_backend = need();
+      if (cfg.flannel_backend != "none" && cfg.flannel_backend != "host-gw") {
+        std::fprintf(stderr, "skiff server: --flannel-backend must be none or host-gw (vxlan is not done yet)\n");
+        return 2;
+      }
+    }
     else if (a == "--datastore") cfg.datastore = need();
     else if (a == "--service-cidr") cfg.service_cidr = need();
     else if (a == "--disable-scheduler") cfg.run_scheduler = false;

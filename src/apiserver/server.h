@@ -53,6 +53,9 @@ struct ServerConfig {
   std::string node_name;          // default: the host name
   std::string registry_config;    // mirrors and credentials for image pulls
   std::string runtime;            // crun or runc; "" = crun when installed
+  std::string node_ip;            // the node's InternalIP ("" = the default route's source)
+  std::string cgroup_parent;      // "" = <server's cgroup>/skiff
+  std::string flannel_backend = "none";  // none | host-gw (agent/host_gw.h)
 };
 
 class Server {

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# A 3-node cluster on this machine made by scripts/cluster (host namespaces on a test bridge,
+# host-gw pod network, docs/network.md): 3 Ready nodes with their own InternalIPs, pods pinned
+# to different nodes with IPs from their node's podCIDR, a pod reaching an httpd pod on another
+# node by pod IP with its own address as the source the server sees, unclaimed cluster and
+# service addresses answered "unreachable" at once, and nothing left after `scripts/cluster down`.
+# Its names (namespaces skct<pid>-N, bridge, subnet 192.168.176.0/24, cluster CIDR
+# 10.246.0.0/16) are its own, so it runs beside the other e2e files and a user's cluster.
+source "$(dirname "$0")/lib.sh"
+[ "$(id -u)" = 0 ] || { echo "cluster_test: needs root (namespaces, containers)"; exit 1; }
+CLUSTER=$ROOT/scripts/cluster
+export SKIFF_CLUSTER_DIR=$TMP/cluster
+P=skct$$
+export SKIFF_CLUSTER_PREFIX=${P:0:9}-
+export SKIFF_CLUSTER_BRIDGE=${P:0:9}br
+export SKIFF_CLUSTER_SUBNET=192.168.176
+export SKIFF_CLUSTER_CIDR=10.246.0.0/16
+export SKIFF
+PREFIX=$SKIFF_CLUSTER_PREFIX
+# Always: the cluster goes, whatever happened (lib.sh's teardown runs this).
+TEARDOWN_EXTRA="'$CLUSTER' down"
+K=/usr/bin/kubectl
+/usr/bin/python3 "$(dirname "$0")/testimage.py" save "$TMP/bb.tar" e2e/clusterbox:1
+out=$("$CLUSTER" up 3 --image-archive "$TMP/bb.tar" 2>&1)
+echo "$out" >"$TMP/server.log"
+if ! grep -q "^export KUBECONFIG=$SKIFF_CLUSTER_DIR/kubeconfig\$" <<<"$out"; then
+  fail "scripts/cluster up 3"; echo "$out" | tail -20 >&2
+  cat "$SKIFF_CLUSTER_DIR"/h*.log 2>/dev/null | tail -30 >&2
+  finish; exit 1
+fi
+pass
+cp "$SKIFF_CLUSTER_DIR"/h0.log "$TMP/server.log" 2>/dev/null
+k() { "$K" --kubeconfig "$SKIFF_CLUSTER_DIR/kubeconfig" "$@"; }
+cexec() { "$CLUSTER" exec "$@"; }
+
+expect "3 Ready nodes" '^3$' bash -c "'$K' --kubeconfig '$SKIFF_CLUSTER_DIR/kubeconfig' get nodes --no-headers | grep -c ' Ready '"
+ips=$(k get nodes -o jsonpath='{range .items[*]}{.status.addresses[?(@.type=="InternalIP")].address}{"\n"}{end}' | sort)
+expect "distinct InternalIPs on the test subnet" '^192\.168\.176\.10 192\.168\.176\.11 192\.168\.176\.12 $' \
+  echo $ips" "
+for h in 0 1 2; do
+  cidr[$h]=$(k get node "${PREFIX}$h" -o jsonpath='{.spec.podCIDR}')
+done
+expect "podCIDRs from the cluster CIDR, one per node" '^3 10\.246\.' \
+  bash -c "echo \$(printf '%s\n' ${cidr[*]} | sort -u | wc -l) ${cidr[0]}"
+
+# httpd pods pinned to nodes 1 and 2 (nodeName and the hostname label), a client on node 0.
+pod() {  # pod NAME NODE-INDEX HOW ARGS...
+  local name=$1 h=$2 how=$3; shift 3
+  local place="\"nodeName\":\"${PREFIX}$h\""
+  [ "$how" = selector ] && place="\"nodeSelector\":{\"kubernetes.io/hostname\":\"${PREFIX}$h\"}"
+  local args; args=$(printf '"%s",' "$@"); args=[${args%,}]
+  k apply -f - <<EOF >/dev/null
+{"apiVersion":"v1","kind":"Pod","metadata":{"name":"$name"},
+ "spec":{$place,"terminationGracePeriodSeconds":1,
+  "containers":[{"name":"c","image":"e2e/clusterbox:1","imagePullPolicy":"Never","command":$args}]}}
+EOF
+}
+pod web1 1 nodeName httpd -f -v -p 80 -h /www
+pod web2 2 selector httpd -f -v -p 80 -h /www
+pod client 0 selector sleep 100000
+ready() { [ "$(k get pod "$1" -o jsonpath='{.status.containerStatuses[0].ready}')" = true ]; }
+for p in web1 web2 client; do poll 90 ready $p && pass || fail "pod $p running"; done
+podip() { k get pod "$1" -o jsonpath='{.status.podIP}'; }
+in_cidr() {  # in_cidr IP CIDR (a /24 here)
+  local net=${2%/*}; [ "${1%.*}" = "${net%.*}" ]
+}
+for p in web1:1 web2:2 client:0; do
+  n=${p%:*} h=${p#*:}
+  expect "$n runs on node $h" "^${PREFIX}$h\$" k get pod "$n" -o jsonpath='{.spec.nodeName}'
+  check "$n's IP is in node $h's podCIDR ${cidr[$h]}" in_cidr "$(podip "$n")" "${cidr[$h]}"
+done
+W1=$(podip web1) W2=$(podip web2) C=$(podip client)
+
+# busybox's wget dies of SIGSEGV on this host (Debian 1.35 static), so HTTP by nc.
+get() { k exec "$1" -- sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 5 $2 80"; }
+expect "a pod on node 0 reaches an httpd pod on node 2 by pod IP" 'hello from skiff' get client "$W2"
+expect "and one on node 1" 'hello from skiff' get client "$W1"
+expect "node 1's pod reaches node 2's" 'hello from skiff' get web1 "$W2"
+expect "the server saw the client pod's own address" "[^0-9]$C\]?:[0-9]+: response:200" k logs web2
+expect "from node 1 too" "[^0-9]$W1\]?:[0-9]+: response:200" k logs web2
+expect "a host reaches a pod on another node" 'hello from skiff' \
+  cexec 1 curl -s -m 5 "http://$W2/"
+
+# Unclaimed addresses: an immediate local "no route to host", never a timeout or a default route.
+for h in 0 2; do
+  expect "host $h: unclaimed service address unreachable" 'unreachable 10\.96\.0\.0/12' cexec $h ip route show type unreachable
+  expect "host $h: unclaimed cluster address unreachable" 'unreachable 10\.246\.0\.0/16' cexec $h ip route show type unreachable
+  expect "host $h: no default route" '^$' cexec $h ip route show default
+done
+quick_fail() {  # quick_fail HOST ADDR: curl fails with "couldn't connect" in under 2 s
+  local t0=$SECONDS out
+  out=$(cexec "$1" curl -sS -m 10 "http://$2/" 2>&1) && return 1
+  [ $((SECONDS - t0)) -le 2 ] && grep -q "Couldn't connect\|No route" <<<"$out"
+}
+check "a host: unclaimed service IP fails at once" quick_fail 1 10.96.200.7
+check "a host: unclaimed cluster IP fails at once" quick_fail 2 10.246.99.7
+expect "ip route get says so" 'No route to host|unreachable' cexec 1 ip route get 10.96.200.7
+# From a pod the answer is an ICMP host-unreachable from its node (rate limited per
+# destination by the kernel, so allow a few tries).
+pod_unreach() { k exec client -- nc -w 3 10.246.99.8 80 </dev/null 2>&1 | grep -q 'No route to host'; }
+poll 20 pod_unreach && pass || fail "a pod: unclaimed cluster IP answered 'no route to host'"
+expect "masquerade table on every host" 'masquerade' cexec 2 nft list table ip skiff-nat
+
+# A node that goes takes its route with it.
+expect "host 0 routes node 2's podCIDR via its IP" "${cidr[2]%/*}/24 via 192\.168\.176\.12" cexec 0 ip route
+k delete node "${PREFIX}2" --wait=false >/dev/null
+no_route() { ! cexec 0 ip route | grep -q "^${cidr[2]%/*}/24 via"; }
+poll 30 no_route && pass || fail "route to a deleted node removed"
+
+k delete pod --all --grace-period=1 --wait=false >/dev/null 2>&1
+check "scripts/cluster down" "$CLUSTER" down
+leftovers() {
+  ip netns list | grep "^$PREFIX"
+  ip -br link | grep -E "^(${PREFIX}|$SKIFF_CLUSTER_BRIDGE)"
+  ip route | grep -E '192\.168\.176\.|10\.246\.'
+  mount | grep -F "$SKIFF_CLUSTER_DIR"
+  ls -d /sys/fs/cgroup/*/skiffcl-"$PREFIX"* 2>/dev/null
+  pgrep -af "$SKIFF_CLUSTER_DIR"
+  [ -e "$SKIFF_CLUSTER_DIR" ] && echo "$SKIFF_CLUSTER_DIR"
+}
+expect "nothing left: namespaces (and their nft tables and routes), veths, bridge, mounts, cgroups, processes" \
+  '^$' leftovers
+finish
