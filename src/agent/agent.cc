@@ -16,6 +16,7 @@
 #include "agent/context.h"
 #include "agent/data_dir_lock.h"
 #include "agent/host_gw.h"
+#include "proxy/proxy.h"
 #include "agent/kubelet_server.h"
 #include "agent/node.h"
 #include "agent/pod_worker.h"
@@ -37,6 +38,7 @@ struct Agent::Impl {
   std::unique_ptr<KubeletServer> server;
   std::unique_ptr<client::Informer> pods;
   std::unique_ptr<HostGw> host_gw;  // --flannel-backend host-gw
+  std::unique_ptr<proxy::Proxy> proxy;  // unless --no-proxy (AgentOptions::proxy)
   std::thread node_thread, reaper_thread;
 
   std::mutex mu;  // guards the fields below
@@ -139,6 +141,10 @@ void Agent::start() {
   } else if (o.flannel_backend != "none" && !o.flannel_backend.empty()) {
     throw std::runtime_error("unsupported --flannel-backend " + o.flannel_backend + " (none or host-gw)");
   }
+  if (o.proxy == "on" || (o.proxy == "auto" && o.flannel_backend != "none" && !o.flannel_backend.empty())) {
+    im.proxy = std::make_unique<proxy::Proxy>(*im.client, proxy::ProxyOptions{o.node_name, o.cluster_cidr});
+    im.proxy->start();
+  }
 
   im.server = std::make_unique<KubeletServer>(
       im.ctx,
@@ -194,6 +200,7 @@ void Agent::stop() {
   for (auto& [uid, w] : workers) w->stop();  // containers keep running
   if (im.server) im.server->stop();
   im.ctx.stop_events();
+  if (im.proxy) im.proxy->stop();  // the skiff-proxy table goes with a clean exit
   if (im.host_gw) im.host_gw->stop();  // routes and the masquerade table go with a clean exit
   // Every thread of the agent has ended: a node-reset may now have the data dir.
   im.data_dir_lock.reset();

@@ -38,6 +38,10 @@ struct AgentOptions {
   std::string flannel_backend = "none";
   std::string cluster_cidr = "10.244.0.0/16";  // for host-gw: the whole pod range
   std::string service_cidr = "10.96.0.0/12";   // for host-gw: answered "unreachable" unless claimed
+  // The service proxy (src/proxy, kube-proxy's nftables mode) in the agent's network namespace:
+  // "auto" = on unless flannel_backend is "none" (several single-node servers share the root
+  // namespace's nftables in the e2e tests; one machine = one proxy), "on", "off" (--no-proxy).
+  std::string proxy = "auto";
   int max_pods = 110;
   std::chrono::seconds heartbeat{10};           // Lease renewal
   std::chrono::seconds node_status_period{60};  // full Node status even when nothing changed

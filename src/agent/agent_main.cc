@@ -40,7 +40,10 @@ const char* kUsage =
     "                          pods only; host-gw: routes via other nodes' InternalIPs,\n"
     "                          unreachable routes and masquerade, docs/network.md)\n"
     "  --cluster-cidr CIDR     pod range of the whole cluster (default 10.244.0.0/16)\n"
-    "  --service-cidr CIDR     Service range (default 10.96.0.0/12)\n";
+    "  --service-cidr CIDR     Service range (default 10.96.0.0/12)\n"
+    "  --no-proxy              no service proxy (nftables table ip skiff-proxy) in this agent;\n"
+    "                          it runs by default unless --flannel-backend is none\n"
+    "  --proxy                 run the service proxy even with --flannel-backend none\n";
 
 }  // namespace
 
@@ -62,6 +65,10 @@ int agent_main(int argc, char** argv) {
     } else {
       std::fprintf(stderr, "agent: %s needs a value\n\n%s", a.c_str(), kUsage);
       return 2;
+    }
+    if (a == "--no-proxy" || a == "--proxy") {
+      o.proxy = a == "--proxy" ? "on" : "off";
+      continue;
     }
     if (a == "--server") server = v;
     else if (a == "--kubeconfig") kubeconfig = v;

@@ -10,6 +10,7 @@
 #include "agent/context.h"
 #include "agent/data_dir_lock.h"
 #include "agent/host_gw.h"
+#include "proxy/proxy.h"
 #include "agent/sandbox.h"
 #include "agent/volumes.h"
 #include "runtime/runtime.h"
@@ -96,6 +97,10 @@ int node_reset_main(int argc, char** argv) {
   if (auto err = HostGw::remove_all(); !err.empty()) {
     ++failures;
     std::fprintf(stderr, "host-gw network: %s\n", err.c_str());
+  }
+  if (auto err = proxy::Proxy::remove_table(); !err.empty()) {
+    ++failures;
+    std::fprintf(stderr, "service proxy: %s\n", err.c_str());
   }
   std::printf("removed %d container(s) and %d pod(s) from %s\n", containers, pods, data_dir.c_str());
   return failures ? 1 : 0;

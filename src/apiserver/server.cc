@@ -197,6 +197,7 @@ void Server::start() {
     ao.node_ip = cfg_.node_ip;
     ao.cgroup_parent = cfg_.cgroup_parent;
     ao.flannel_backend = cfg_.flannel_backend;
+    ao.proxy = cfg_.proxy;
     if (!cfg_.cluster_cidr.empty()) ao.cluster_cidr = cfg_.cluster_cidr;
     ao.service_cidr = cfg_.service_cidr;
     ao.client_ca_pem = certs.ca.cert_pem;
@@ -326,6 +327,7 @@ void usage() {
                "    [--kubelet-port N (10250; 0 = any)] [--node-name NAME] [--runtime crun|runc]\n"
                "    [--registry-config FILE] [--node-ip IP] [--cgroup-parent PATH]\n"
                "    [--flannel-backend none|host-gw (default none: pods of this node only)]\n"
+               "    [--no-proxy | --proxy (service proxy: default on unless the backend is none)]\n"
                "  defaults: --data-dir /var/lib/skiff --bind-address 0.0.0.0 --port 6443 "
                "--service-cidr 10.96.0.0/12 --compaction-interval 5m\n");
   std::fprintf(stderr,
@@ -365,6 +367,8 @@ int server_main(int argc, char** argv) {
     else if (a == "--bind-address") cfg.bind_address = need();
     else if (a == "--port") cfg.port = std::atoi(need().c_str());
     else if (a == "--no-agent") cfg.no_agent = true;
+    else if (a == "--no-proxy") cfg.proxy = "off";
+    else if (a == "--proxy") cfg.proxy = "on";
     else if (a == "--kubelet-port") cfg.kubelet_port = std::atoi(need().c_str());
     else if (a == "--node-name") cfg.node_name = need();
     else if (a == "--registry-config") cfg.registry_config = need();

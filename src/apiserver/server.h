@@ -56,6 +56,7 @@ struct ServerConfig {
   std::string node_ip;            // the node's InternalIP ("" = the default route's source)
   std::string cgroup_parent;      // "" = <server's cgroup>/skiff
   std::string flannel_backend = "none";  // none | host-gw (agent/host_gw.h)
+  std::string proxy = "auto";            // the agent's service proxy: auto | on | off
 };
 
 class Server {
