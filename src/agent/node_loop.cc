@@ -45,7 +45,9 @@ void node_loop(NodeContext& ctx, const std::function<bool(std::chrono::milliseco
       s.report.images = ctx.images->list();
       json::object node{{"apiVersion", "v1"},
                         {"kind", "Node"},
-                        {"metadata", json::object{{"name", o.node_name}, {"labels", node_labels(s.report)}}},
+                        {"metadata", json::object{{"name", o.node_name},
+                                                       {"labels", node_labels(s.report)},
+                                                       {"annotations", ctx.node_annotations}}},
                         {"spec", json::object{}},
                         {"status", node_status(s.report, s.facts, {})}};
       auto created = cl.create(nodes_r, "", node);
@@ -57,7 +59,8 @@ void node_loop(NodeContext& ctx, const std::function<bool(std::chrono::milliseco
         if (got) {
           s.node_uid = get_string(*got, {"metadata", "uid"});
           cl.patch(nodes_r, "", o.node_name, "application/merge-patch+json",
-                   json::object{{"metadata", json::object{{"labels", node_labels(s.report)}}}});
+                   json::object{{"metadata", json::object{{"labels", node_labels(s.report)},
+                                                                 {"annotations", ctx.node_annotations}}}});
           SKIFF_LOG(INFO) << "agent: node " << o.node_name << " already registered";
         }
       } else {
@@ -81,6 +84,7 @@ void node_loop(NodeContext& ctx, const std::function<bool(std::chrono::milliseco
         nc.pod_cidr = cidr;
         nc.run_dir = o.data_dir + "/run";
         nc.ipam_dir = o.data_dir + "/ipam";
+        if (ctx.pod_mtu > 0) nc.mtu = ctx.pod_mtu;
         auto net = std::make_shared<runtime::PodNetwork>(nc);
         auto st = net->ensure_bridge();
         if (st.ok()) {
