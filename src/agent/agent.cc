@@ -15,7 +15,7 @@
 
 #include "agent/context.h"
 #include "agent/data_dir_lock.h"
-#include "agent/host_gw.h"
+#include "agent/flannel.h"
 #include "proxy/proxy.h"
 #include "agent/kubelet_server.h"
 #include "agent/node.h"
@@ -37,7 +37,7 @@ struct Agent::Impl {
   std::unique_ptr<runtime::Runtime> runtime;
   std::unique_ptr<KubeletServer> server;
   std::unique_ptr<client::Informer> pods;
-  std::unique_ptr<HostGw> host_gw;  // --flannel-backend host-gw
+  std::unique_ptr<Flannel> flannel;  // --flannel-backend host-gw|vxlan
   std::unique_ptr<proxy::Proxy> proxy;  // unless --no-proxy (AgentOptions::proxy)
   std::thread node_thread, reaper_thread;
 
@@ -135,11 +135,15 @@ void Agent::start() {
   im.ctx.runtime = im.runtime.get();
   im.ctx.host_ip = o.node_ip.empty() ? default_node_ip() : o.node_ip;
   im.ctx.start_events();
-  if (o.flannel_backend == "host-gw") {
-    im.host_gw = std::make_unique<HostGw>(*im.client, HostGwOptions{o.node_name, o.cluster_cidr, o.service_cidr});
-    im.host_gw->start();
+  if (o.flannel_backend == "host-gw" || o.flannel_backend == "vxlan") {
+    im.flannel = std::make_unique<Flannel>(
+        *im.client, FlannelOptions{o.flannel_backend, o.node_name, im.ctx.host_ip, o.cluster_cidr, o.service_cidr});
+    im.flannel->start();
+    // Before the node loop starts: it registers the Node with these and sizes pod veths.
+    im.ctx.node_annotations = im.flannel->annotations();
+    im.ctx.pod_mtu = im.flannel->pod_mtu();
   } else if (o.flannel_backend != "none" && !o.flannel_backend.empty()) {
-    throw std::runtime_error("unsupported --flannel-backend " + o.flannel_backend + " (none or host-gw)");
+    throw std::runtime_error("unsupported --flannel-backend " + o.flannel_backend + " (none, host-gw or vxlan)");
   }
   if (o.proxy == "on" || (o.proxy == "auto" && o.flannel_backend != "none" && !o.flannel_backend.empty())) {
     im.proxy = std::make_unique<proxy::Proxy>(*im.client, proxy::ProxyOptions{o.node_name, o.cluster_cidr});
@@ -201,7 +205,7 @@ void Agent::stop() {
   if (im.server) im.server->stop();
   im.ctx.stop_events();
   if (im.proxy) im.proxy->stop();  // the skiff-proxy table goes with a clean exit
-  if (im.host_gw) im.host_gw->stop();  // routes and the masquerade table go with a clean exit
+  if (im.flannel) im.flannel->stop();  // routes, the masquerade table, flannel.1 go with a clean exit
   // Every thread of the agent has ended: a node-reset may now have the data dir.
   im.data_dir_lock.reset();
 }

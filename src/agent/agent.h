@@ -34,10 +34,11 @@ struct AgentOptions {
   // Several agents on one machine (scripts/cluster) each take their own.
   std::string cgroup_parent;
   // The network between nodes: "none" (pods reach pods of this node only, the single-node
-  // default) or "host-gw" (routes to other nodes' podCIDRs via their InternalIP, host_gw.h).
+  // default), "host-gw" (routes to other nodes' podCIDRs via their InternalIP) or "vxlan"
+  // (flannel.1 VTEP), flannel.h.
   std::string flannel_backend = "none";
-  std::string cluster_cidr = "10.244.0.0/16";  // for host-gw: the whole pod range
-  std::string service_cidr = "10.96.0.0/12";   // for host-gw: answered "unreachable" unless claimed
+  std::string cluster_cidr = "10.244.0.0/16";  // for host-gw/vxlan: the whole pod range
+  std::string service_cidr = "10.96.0.0/12";   // for host-gw/vxlan: answered "unreachable" unless claimed
   // The service proxy (src/proxy, kube-proxy's nftables mode) in the agent's network namespace:
   // "auto" = on unless flannel_backend is "none" (several single-node servers share the root
   // namespace's nftables in the e2e tests; one machine = one proxy), "on", "off" (--no-proxy).

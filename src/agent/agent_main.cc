@@ -36,9 +36,10 @@ const char* kUsage =
     "  --bridge NAME           the node's pod bridge (default skiff0)\n"
     "  --cgroup-parent PATH    cgroup of the containers (default: <agent's cgroup>/skiff);\n"
     "                          give each agent on one machine its own\n"
-    "  --flannel-backend none|host-gw  pod network between nodes (default none: this node's\n"
-    "                          pods only; host-gw: routes via other nodes' InternalIPs,\n"
-    "                          unreachable routes and masquerade, docs/network.md)\n"
+    "  --flannel-backend none|host-gw|vxlan  pod network between nodes (default none: this\n"
+    "                          node's pods only; host-gw: routes via other nodes' InternalIPs;\n"
+    "                          vxlan: VTEP flannel.1, VNI 1, UDP 8472; both with unreachable\n"
+    "                          routes and masquerade, docs/network.md)\n"
     "  --cluster-cidr CIDR     pod range of the whole cluster (default 10.244.0.0/16)\n"
     "  --service-cidr CIDR     Service range (default 10.96.0.0/12)\n"
     "  --no-proxy              no service proxy (nftables table ip skiff-proxy) in this agent;\n"
@@ -101,8 +102,8 @@ int agent_main(int argc, char** argv) {
     std::fprintf(stderr, "agent: --runtime must be crun or runc\n");
     return 2;
   }
-  if (o.flannel_backend != "none" && o.flannel_backend != "host-gw") {
-    std::fprintf(stderr, "agent: --flannel-backend must be none or host-gw (vxlan is not done yet)\n");
+  if (o.flannel_backend != "none" && o.flannel_backend != "host-gw" && o.flannel_backend != "vxlan") {
+    std::fprintf(stderr, "agent: --flannel-backend must be none, host-gw or vxlan\n");
     return 2;
   }
   auto cfg = client::Config::from_kubeconfig(kubeconfig);

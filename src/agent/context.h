@@ -34,6 +34,10 @@ class NodeContext {
   runtime::Runtime* runtime = nullptr;
   runtime::HostInfo host;
   std::string host_ip;
+  // Set before the node loop starts, constant after: annotations the Node carries (the vxlan
+  // backend's, flannel.h) and the MTU of pod interfaces (0: the runtime's default).
+  json::object node_annotations;
+  int pod_mtu = 0;
   // Closed by Agent::stop before anything else: no container is created or started after.
   StartGate start_gate;
 

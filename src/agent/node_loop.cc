@@ -25,6 +25,13 @@ struct NodeLoopState {
   size_t image_count = 0;
 };
 
+// Our labels, and the annotations the network backend publishes (none without one).
+static json::object node_metadata(const NodeContext& ctx, const NodeReport& report) {
+  json::object m{{"name", ctx.options.node_name}, {"labels", node_labels(report)}};
+  if (!ctx.node_annotations.empty()) m["annotations"] = ctx.node_annotations;
+  return m;
+}
+
 void node_loop(NodeContext& ctx, const std::function<bool(std::chrono::milliseconds)>& wait) {
   auto& o = ctx.options;
   auto& cl = *ctx.client;
@@ -45,7 +52,7 @@ void node_loop(NodeContext& ctx, const std::function<bool(std::chrono::milliseco
       s.report.images = ctx.images->list();
       json::object node{{"apiVersion", "v1"},
                         {"kind", "Node"},
-                        {"metadata", json::object{{"name", o.node_name}, {"labels", node_labels(s.report)}}},
+                        {"metadata", node_metadata(ctx, s.report)},
                         {"spec", json::object{}},
                         {"status", node_status(s.report, s.facts, {})}};
       auto created = cl.create(nodes_r, "", node);
@@ -57,7 +64,7 @@ void node_loop(NodeContext& ctx, const std::function<bool(std::chrono::milliseco
         if (got) {
           s.node_uid = get_string(*got, {"metadata", "uid"});
           cl.patch(nodes_r, "", o.node_name, "application/merge-patch+json",
-                   json::object{{"metadata", json::object{{"labels", node_labels(s.report)}}}});
+                   json::object{{"metadata", node_metadata(ctx, s.report)}});
           SKIFF_LOG(INFO) << "agent: node " << o.node_name << " already registered";
         }
       } else {
@@ -81,6 +88,7 @@ void node_loop(NodeContext& ctx, const std::function<bool(std::chrono::milliseco
         nc.pod_cidr = cidr;
         nc.run_dir = o.data_dir + "/run";
         nc.ipam_dir = o.data_dir + "/ipam";
+        if (ctx.pod_mtu > 0) nc.mtu = ctx.pod_mtu;
         auto net = std::make_shared<runtime::PodNetwork>(nc);
         auto st = net->ensure_bridge();
         if (st.ok()) {

@@ -9,7 +9,7 @@
 
 #include "agent/context.h"
 #include "agent/data_dir_lock.h"
-#include "agent/host_gw.h"
+#include "agent/flannel.h"
 #include "proxy/proxy.h"
 #include "agent/sandbox.h"
 #include "agent/volumes.h"
@@ -93,10 +93,10 @@ int node_reset_main(int argc, char** argv) {
     fs::remove_all(e.path(), ec);
     ++pods;
   }
-  // host-gw routes (proto 157) and the masquerade table of this network namespace, if any.
-  if (auto err = HostGw::remove_all(); !err.empty()) {
+  // flannel routes (proto 157), flannel.1 and the masquerade table of this network namespace, if any.
+  if (auto err = Flannel::remove_all(); !err.empty()) {
     ++failures;
-    std::fprintf(stderr, "host-gw network: %s\n", err.c_str());
+    std::fprintf(stderr, "flannel network: %s\n", err.c_str());
   }
   if (auto err = proxy::Proxy::remove_table(); !err.empty()) {
     ++failures;

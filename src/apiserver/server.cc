@@ -326,7 +326,7 @@ void usage() {
                "  node agent (unless --no-agent; data in DATA_DIR/agent):\n"
                "    [--kubelet-port N (10250; 0 = any)] [--node-name NAME] [--runtime crun|runc]\n"
                "    [--registry-config FILE] [--node-ip IP] [--cgroup-parent PATH]\n"
-               "    [--flannel-backend none|host-gw (default none: pods of this node only)]\n"
+               "    [--flannel-backend none|host-gw|vxlan (default none: pods of this node only)]\n"
                "    [--no-proxy | --proxy (service proxy: default on unless the backend is none)]\n"
                "  defaults: --data-dir /var/lib/skiff --bind-address 0.0.0.0 --port 6443 "
                "--service-cidr 10.96.0.0/12 --compaction-interval 5m\n");
@@ -377,8 +377,8 @@ int server_main(int argc, char** argv) {
     else if (a == "--cgroup-parent") cfg.cgroup_parent = need();
     else if (a == "--flannel-backend") {
       cfg.flannel_backend = need();
-      if (cfg.flannel_backend != "none" && cfg.flannel_backend != "host-gw") {
-        std::fprintf(stderr, "skiff server: --flannel-backend must be none or host-gw (vxlan is not done yet)\n");
+      if (cfg.flannel_backend != "none" && cfg.flannel_backend != "host-gw" && cfg.flannel_backend != "vxlan") {
+        std::fprintf(stderr, "skiff server: --flannel-backend must be none, host-gw or vxlan\n");
         return 2;
       }
     }

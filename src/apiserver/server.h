@@ -55,7 +55,7 @@ struct ServerConfig {
   std::string runtime;            // crun or runc; "" = crun when installed
   std::string node_ip;            // the node's InternalIP ("" = the default route's source)
   std::string cgroup_parent;      // "" = <server's cgroup>/skiff
-  std::string flannel_backend = "none";  // none | host-gw (agent/host_gw.h)
+  std::string flannel_backend = "none";  // none | host-gw | vxlan (agent/flannel.h)
   std::string proxy = "auto";            // the agent's service proxy: auto | on | off
 };
 

@@ -1,46 +1,52 @@
 #!/usr/bin/env bash
 # A 3-node cluster on this machine made by scripts/cluster (host namespaces on a test bridge,
-# host-gw pod network, docs/network.md): 3 Ready nodes with their own InternalIPs, pods pinned
+# host-gw pod network, or vxlan when CLUSTER_BACKEND=vxlan as cluster_vxlan_test.sh runs it;
+# docs/network.md): 3 Ready nodes with their own InternalIPs, pods pinned
 # to different nodes with IPs from their node's podCIDR, a pod reaching an httpd pod on another
 # node by pod IP with its own address as the source the server sees, unclaimed cluster and
-# service addresses answered "unreachable" at once, and nothing left after `scripts/cluster down`.
+# service addresses answered "unreachable" at once, the way to a deleted node removed, a clean
+# agent exit and node-reset removing the routes (and flannel.1), and nothing left after
+# `scripts/cluster down`. vxlan also: flannel's annotations on the Nodes, MTU 1450 in pods.
 # Its names (namespaces skct<pid>-N, bridge, subnet 192.168.176.0/24, cluster CIDR
-# 10.246.0.0/16) are its own, so it runs beside the other e2e files and a user's cluster.
+# 10.246.0.0/16; for vxlan skcv<pid>-N, 192.168.175.0/24, 10.247.0.0/16) are its own, so it runs
+# beside the other e2e files (and the other backend) and a user's cluster.
 source "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || { echo "cluster_test: needs root (namespaces, containers)"; exit 1; }
 CLUSTER=$ROOT/scripts/cluster
 export SKIFF_CLUSTER_DIR=$TMP/cluster
-P=skct$$
+BACKEND=${CLUSTER_BACKEND:-host-gw}
+if [ "$BACKEND" = vxlan ]; then P=skcv$$ SUB=192.168.175 C16=10.247; else P=skct$$ SUB=192.168.176 C16=10.246; fi
 export SKIFF_CLUSTER_PREFIX=${P:0:9}-
 export SKIFF_CLUSTER_BRIDGE=${P:0:9}br
-export SKIFF_CLUSTER_SUBNET=192.168.176
-export SKIFF_CLUSTER_CIDR=10.246.0.0/16
+export SKIFF_CLUSTER_SUBNET=$SUB
+export SKIFF_CLUSTER_CIDR=$C16.0.0/16
+SUBR=${SUB//./\\.} C16R=${C16//./\\.}  # as regular expressions
 export SKIFF
 PREFIX=$SKIFF_CLUSTER_PREFIX
 # Always: the cluster goes, whatever happened (lib.sh's teardown runs this).
 TEARDOWN_EXTRA="'$CLUSTER' down"
 K=/usr/bin/kubectl
 /usr/bin/python3 "$(dirname "$0")/testimage.py" save "$TMP/bb.tar" e2e/clusterbox:1
-out=$("$CLUSTER" up 3 --image-archive "$TMP/bb.tar" 2>&1)
+out=$("$CLUSTER" up 3 --backend "$BACKEND" --image-archive "$TMP/bb.tar" 2>&1)
 echo "$out" >"$TMP/server.log"
 if ! grep -q "^export KUBECONFIG=$SKIFF_CLUSTER_DIR/kubeconfig\$" <<<"$out"; then
   fail "scripts/cluster up 3"; echo "$out" | tail -20 >&2
   cat "$SKIFF_CLUSTER_DIR"/h*.log 2>/dev/null | tail -30 >&2
   finish; exit 1
 fi
-pass
+pass "scripts/cluster up 3 --backend $BACKEND"
 cp "$SKIFF_CLUSTER_DIR"/h0.log "$TMP/server.log" 2>/dev/null
 k() { "$K" --kubeconfig "$SKIFF_CLUSTER_DIR/kubeconfig" "$@"; }
 cexec() { "$CLUSTER" exec "$@"; }
 
 expect "3 Ready nodes" '^3$' bash -c "'$K' --kubeconfig '$SKIFF_CLUSTER_DIR/kubeconfig' get nodes --no-headers | grep -c ' Ready '"
 ips=$(k get nodes -o jsonpath='{range .items[*]}{.status.addresses[?(@.type=="InternalIP")].address}{"\n"}{end}' | sort)
-expect "distinct InternalIPs on the test subnet" '^192\.168\.176\.10 192\.168\.176\.11 192\.168\.176\.12 $' \
+expect "distinct InternalIPs on the test subnet" '^'"$SUBR"'\.10 '"$SUBR"'\.11 '"$SUBR"'\.12 $' \
   echo $ips" "
 for h in 0 1 2; do
   cidr[$h]=$(k get node "${PREFIX}$h" -o jsonpath='{.spec.podCIDR}')
 done
-expect "podCIDRs from the cluster CIDR, one per node" '^3 10\.246\.' \
+expect "podCIDRs from the cluster CIDR, one per node" '^3 '"$C16R"'\.' \
   bash -c "echo \$(printf '%s\n' ${cidr[*]} | sort -u | wc -l) ${cidr[0]}"
 
 # httpd pods pinned to nodes 1 and 2 (nodeName and the hostname label), a client on node 0.
@@ -84,7 +90,7 @@ expect "a host reaches a pod on another node" 'hello from skiff' \
 # Unclaimed addresses: an immediate local "no route to host", never a timeout or a default route.
 for h in 0 2; do
   expect "host $h: unclaimed service address unreachable" 'unreachable 10\.96\.0\.0/12' cexec $h ip route show type unreachable
-  expect "host $h: unclaimed cluster address unreachable" 'unreachable 10\.246\.0\.0/16' cexec $h ip route show type unreachable
+  expect "host $h: unclaimed cluster address unreachable" "unreachable $C16R\\.0\\.0/16" cexec $h ip route show type unreachable
   expect "host $h: no default route" '^$' cexec $h ip route show default
 done
 quick_fail() {  # quick_fail HOST ADDR: curl fails with "couldn't connect" in under 2 s
@@ -93,26 +99,64 @@ quick_fail() {  # quick_fail HOST ADDR: curl fails with "couldn't connect" in un
   [ $((SECONDS - t0)) -le 2 ] && grep -q "Couldn't connect\|No route" <<<"$out"
 }
 check "a host: unclaimed service IP fails at once" quick_fail 1 10.96.200.7
-check "a host: unclaimed cluster IP fails at once" quick_fail 2 10.246.99.7
+check "a host: unclaimed cluster IP fails at once" quick_fail 2 $C16.99.7
 expect "ip route get says so" 'No route to host|unreachable' cexec 1 ip route get 10.96.200.7
 # From a pod the answer is an ICMP host-unreachable from its node (rate limited per
 # destination by the kernel, so allow a few tries).
-pod_unreach() { k exec client -- nc -w 3 10.246.99.8 80 </dev/null 2>&1 | grep -q 'No route to host'; }
+pod_unreach() { k exec client -- nc -w 3 $C16.99.8 80 </dev/null 2>&1 | grep -q 'No route to host'; }
 poll 20 pod_unreach && pass || fail "a pod: unclaimed cluster IP answered 'no route to host'"
 expect "masquerade table on every host" 'masquerade' cexec 2 nft list table ip skiff-nat
 
-# A node that goes takes its route with it.
-expect "host 0 routes node 2's podCIDR via its IP" "${cidr[2]%/*}/24 via 192\.168\.176\.12" cexec 0 ip route
+G2=${cidr[2]%/*}  # node 2's podCIDR network address
+if [ "$BACKEND" = vxlan ]; then
+  ann() { k get node "${PREFIX}$1" -o jsonpath="{.metadata.annotations.flannel\.alpha\.coreos\.com/$2}"; }
+  MAC2=$(cexec 2 ip -o link show flannel.1 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+  expect "node 2 annotated backend-type vxlan" '^vxlan$' ann 2 backend-type
+  expect "node 2 annotated backend-data with its VTEP MAC" "^\\{\"VNI\":1,\"VtepMAC\":\"$MAC2\"\\}\$" ann 2 backend-data
+  expect "node 2 annotated public-ip" "^${SUBR}\\.12\$" ann 2 public-ip
+  expect "node 2 annotated kube-subnet-manager" '^true$' ann 2 kube-subnet-manager
+  expect "flannel.1: MTU 1450" " mtu 1450 " cexec 2 ip -d link show flannel.1
+  expect "flannel.1: vxlan id 1, local node IP, port 8472, nolearning" \
+    "vxlan id 1 local ${SUBR}\\.12 dev eth0 .*dstport 8472 nolearning" cexec 2 ip -d link show flannel.1
+  expect "pod eth0 MTU 1450" '^1450$' k exec client -- cat /sys/class/net/eth0/mtu
+  expect "host 0: route to node 2's pods via flannel.1" "^$G2/24 via $G2 dev flannel\\.1 proto 157 onlink" cexec 0 ip route
+  expect "host 0: permanent neighbour for node 2's gateway" "^$G2 lladdr $MAC2 PERMANENT" cexec 0 ip neigh show dev flannel.1
+  expect "host 0: FDB entry to node 2's IP" "^$MAC2 dst ${SUBR}\\.12 " cexec 0 bridge fdb show dev flannel.1
+else
+  expect "host 0 routes node 2's podCIDR via its IP" "$G2/24 via ${SUBR}\\.12" cexec 0 ip route
+fi
+
+# A node that goes takes its route (and neighbour and FDB entry) with it.
 k delete node "${PREFIX}2" --wait=false >/dev/null
-no_route() { ! cexec 0 ip route | grep -q "^${cidr[2]%/*}/24 via"; }
+no_route() { ! cexec 0 ip route | grep -q "^$G2/24 via"; }
 poll 30 no_route && pass || fail "route to a deleted node removed"
+if [ "$BACKEND" = vxlan ]; then
+  expect "and its neighbour and FDB entry" '^$' bash -c "'$CLUSTER' exec 0 ip neigh show dev flannel.1 | grep -F '$G2 '; '$CLUSTER' exec 0 bridge fdb show dev flannel.1 | grep -F '$MAC2'"
+fi
+
+# A clean agent exit (host 1) and node-reset after a kill (host 2) remove the routes, flannel.1.
+left_in() {  # what the network of host $1 still has
+  cexec "$1" ip route show proto 157
+  cexec "$1" ip link show flannel.1 2>/dev/null
+  cexec "$1" nft list table ip skiff-nat 2>/dev/null
+}
+pid1=$(cat "$SKIFF_CLUSTER_DIR/h1/pid")
+kill "$pid1"
+gone() { ! kill -0 "$1" 2>/dev/null; }
+poll 30 gone "$pid1" && pass || fail "agent of host 1 exits on SIGTERM"
+expect "host 1: a clean exit removed routes, table, flannel.1" '^$' left_in 1
+pid2=$(cat "$SKIFF_CLUSTER_DIR/h2/pid")
+kill -9 "$pid2"; poll 10 gone "$pid2"
+[ "$BACKEND" = vxlan ] && check "host 2: flannel.1 outlives a killed agent" cexec 2 ip link show flannel.1
+check "node-reset on host 2" cexec 2 "$SKIFF" node-reset --data-dir "$SKIFF_CLUSTER_DIR/h2"
+expect "host 2: node-reset removed routes, table, flannel.1" '^$' left_in 2
 
 k delete pod --all --grace-period=1 --wait=false >/dev/null 2>&1
 check "scripts/cluster down" "$CLUSTER" down
 leftovers() {
   ip netns list | grep "^$PREFIX"
   ip -br link | grep -E "^(${PREFIX}|$SKIFF_CLUSTER_BRIDGE)"
-  ip route | grep -E '192\.168\.176\.|10\.246\.'
+  ip route | grep -E "$SUBR\\.|$C16R\\."
   mount | grep -F "$SKIFF_CLUSTER_DIR"
   ls -d /sys/fs/cgroup/*/skiffcl-"$PREFIX"* 2>/dev/null
   pgrep -af "$SKIFF_CLUSTER_DIR"

@@ -1,0 +1,274 @@
+// The pod network between nodes: host-gw and vxlan peers, unreachable routes, the masquerade
+// table (flannel.h).
+#include "agent/flannel.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "agent/context.h"
+#include "common/log.h"
+#include "runtime/ipam.h"
+#include "runtime/process.h"
+
+namespace skiff::agent {
+namespace {
+
+std::string tool(const char* name) {
+  for (auto d : {"/usr/sbin", "/usr/bin", "/sbin", "/bin"}) {
+    std::string p = std::string(d) + "/" + name;
+    if (::access(p.c_str(), X_OK) == 0) return p;
+  }
+  return name;
+}
+
+std::string text(const runtime::CommandResult& r) {
+  std::string e = r.err.empty() ? r.out : r.err;
+  while (!e.empty() && e.back() == '\n') e.pop_back();
+  return e.empty() ? "exit " + std::to_string(r.exit_code) : e;
+}
+
+runtime::CommandResult ip(std::vector<std::string> args) {
+  args.insert(args.begin(), tool("ip"));
+  return runtime::run_command(args);
+}
+
+// A CIDR in canonical form ("10.244.1.0/24"), or "" when it does not parse.
+std::string canonical(const std::string& cidr) {
+  auto n = runtime::parse_cidr(cidr);
+  if (!n || n->prefix == 0) return "";
+  return runtime::format_ipv4(n->network) + "/" + std::to_string(n->prefix);
+}
+
+std::string internal_ip(const json::object& node) {
+  const auto* addrs = find_path(node, {"status", "addresses"});
+  if (!addrs || !addrs->is_array()) return "";
+  for (const auto& a : addrs->get_array())
+    if (a.is_object() && get_string(a.get_object(), {"type"}) == "InternalIP")
+      return get_string(a.get_object(), {"address"});
+  return "";
+}
+
+std::string annotation(const json::object& node, const std::string& key) {
+  const auto* a = find_path(node, {"metadata", "annotations"});
+  if (!a || !a->is_object()) return "";
+  const auto* v = a->get_object().if_contains(std::string(Flannel::kAnnotationPrefix) + key);
+  return v && v->is_string() ? std::string(v->get_string()) : "";
+}
+
+// The word after `key` in `ip -o link show dev <dev>` ("mtu" -> "1500", "link/ether" -> MAC).
+// Not from /sys/class/net: that shows the network namespace sysfs was mounted in, and an agent
+// entered with `nsenter --net` only (scripts/cluster) is in another one.
+std::string link_field(const std::string& dev, const std::string& key) {
+  auto r = runtime::run_command({tool("ip"), "-o", "link", "show", "dev", dev});
+  std::istringstream in(r.out);
+  for (std::string w; in >> w;)
+    if (w == key && in >> w) return w;
+  return "";
+}
+
+// The interface holding `ip` in this network namespace ("" when none does).
+std::string interface_of(const std::string& ip) {
+  auto r = runtime::run_command({tool("ip"), "-o", "-4", "addr", "show"});
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream f(line);
+    std::string idx, dev, fam, addr;
+    f >> idx >> dev >> fam >> addr;
+    if (addr.substr(0, addr.find('/')) == ip) return dev.substr(0, dev.find('@'));
+  }
+  return "";
+}
+
+}  // namespace
+
+Flannel::Flannel(client::Client& client, FlannelOptions options) : client_(client), o_(std::move(options)) {}
+
+Flannel::~Flannel() { stop(); }
+
+void Flannel::start() {
+  if (o_.backend != "host-gw" && o_.backend != "vxlan")
+    throw std::runtime_error("flannel: unknown backend \"" + o_.backend + "\" (host-gw or vxlan)");
+  vxlan_ = o_.backend == "vxlan";
+  const std::string cluster = canonical(o_.cluster_cidr), service = canonical(o_.service_cidr);
+  if (cluster.empty()) throw std::runtime_error("flannel: invalid cluster CIDR \"" + o_.cluster_cidr + "\"");
+  if (service.empty()) throw std::runtime_error("flannel: invalid service CIDR \"" + o_.service_cidr + "\"");
+  std::ofstream fwd("/proc/sys/net/ipv4/ip_forward");
+  if (!(fwd << "1\n" << std::flush))
+    throw std::runtime_error("flannel: cannot enable /proc/sys/net/ipv4/ip_forward");
+  // Addresses of the cluster that nothing more specific claims answer "unreachable" here.
+  for (const auto& c : {cluster, service}) {
+    auto r = ip({"route", "replace", "unreachable", c, "proto", std::to_string(kRouteProto)});
+    if (r.exit_code != 0) throw std::runtime_error("flannel: unreachable route " + c + ": " + text(r));
+  }
+  // One table, replaced atomically: pods keep their address inside the cluster CIDR and are
+  // masqueraded to the node's address everywhere else.
+  std::string t = kNatTable;
+  std::string batch = "add table ip " + t + "\ndelete table ip " + t + "\n" + "table ip " + t +
+                      " {\n  chain postrouting {\n"
+                      "    type nat hook postrouting priority srcnat; policy accept;\n"
+                      "    ip saddr " + cluster + " ip daddr != " + cluster + " masquerade\n"
+                      "  }\n}\n";
+  runtime::CommandOptions co;
+  co.input = batch;
+  auto r = runtime::run_command({tool("nft"), "-f", "-"}, co);
+  if (r.exit_code != 0) throw std::runtime_error("flannel: nftables table " + t + ": " + text(r));
+  if (vxlan_) start_vxlan();
+  SKIFF_LOG(INFO) << "agent: " << o_.backend << " network: cluster " << cluster << ", services " << service
+                  << " unreachable unless claimed, masquerade in table ip " << t;
+
+  nodes_ = std::make_unique<client::Informer>(client_, core_resource("nodes"));
+  nodes_->add_handlers({[this](const client::ObjectPtr& n) { apply(*n); },
+                        [this](const client::ObjectPtr&, const client::ObjectPtr& n) { apply(*n); },
+                        [this](const client::ObjectPtr& n) {
+                          remove(get_string(*n, {"metadata", "name"}));
+                        }});
+  nodes_->start();
+}
+
+void Flannel::start_vxlan() {
+  const std::string dev = kVxlanDevice, under = interface_of(o_.node_ip);
+  if (under.empty()) throw std::runtime_error("flannel: no interface holds the node IP " + o_.node_ip);
+  int mtu = std::atoi(link_field(under, "mtu").c_str());
+  if (mtu <= 50) throw std::runtime_error("flannel: cannot read the MTU of " + under);
+  mtu -= 50;  // outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14
+  ip({"link", "del", dev});  // one a previous agent left (its MAC is published again below)
+  auto r = ip({"link", "add", dev, "mtu", std::to_string(mtu), "type", "vxlan", "id", "1", "local", o_.node_ip,
+               "dev", under, "dstport", "8472", "nolearning"});
+  if (r.exit_code != 0) throw std::runtime_error("flannel: create " + dev + ": " + text(r));
+  r = ip({"link", "set", dev, "up"});
+  if (r.exit_code != 0) throw std::runtime_error("flannel: bring up " + dev + ": " + text(r));
+  vtep_mac_ = link_field(dev, "link/ether");
+  if (vtep_mac_.empty()) throw std::runtime_error("flannel: no MAC address on " + dev);
+  pod_mtu_ = mtu;
+  SKIFF_LOG(INFO) << "agent: vxlan: " << dev << " VNI 1 on " << under << " (" << o_.node_ip << "), MAC "
+                  << vtep_mac_ << ", MTU " << mtu;
+}
+
+json::object Flannel::annotations() const {
+  if (!vxlan_) return {};
+  const std::string p = kAnnotationPrefix;
+  json::object data{{"VNI", 1}, {"VtepMAC", vtep_mac_}};
+  return {{p + "backend-type", "vxlan"},
+          {p + "backend-data", json::serialize(data)},
+          {p + "public-ip", o_.node_ip},
+          {p + "kube-subnet-manager", "true"}};
+}
+
+void Flannel::apply(const json::object& node) {
+  const std::string name = get_string(node, {"metadata", "name"});
+  if (name.empty()) return;
+  const std::string cidr = canonical(get_string(node, {"spec", "podCIDR"}));
+  if (name == o_.node_name) {
+    // vxlan: flannel.1 carries our podCIDR's network address (the source of what the node
+    // itself sends to other nodes' pods).
+    std::lock_guard lock(mu_);
+    if (vxlan_ && !cidr.empty() && cidr != own_cidr_) {
+      const std::string a = cidr.substr(0, cidr.find('/')) + "/32";
+      auto r = ip({"addr", "replace", a, "dev", kVxlanDevice});
+      if (r.exit_code == 0) own_cidr_ = cidr;
+      else SKIFF_LOG(WARN) << "agent: vxlan: address " << a << " on " << kVxlanDevice << ": " << text(r);
+    }
+    return;
+  }
+  Peer want;
+  want.cidr = cidr;
+  if (!vxlan_) {
+    want.via = internal_ip(node);
+  } else if (annotation(node, "backend-type") == "vxlan") {
+    json::value data;
+    std::string err;
+    if (parse_json(annotation(node, "backend-data"), data, err) && data.is_object())
+      want.mac = get_string(data.get_object(), {"VtepMAC"});
+    want.public_ip = annotation(node, "public-ip");
+    if (!cidr.empty()) want.via = cidr.substr(0, cidr.find('/'));
+  }
+  if (want.cidr.empty() || want.via.empty() || (vxlan_ && (want.mac.empty() || want.public_ip.empty()))) {
+    remove(name);
+    return;
+  }
+  std::lock_guard lock(mu_);
+  auto it = peers_.find(name);
+  if (it != peers_.end() && it->second == want) return;
+  if (it != peers_.end()) {
+    uninstall(it->second);
+    peers_.erase(it);
+  }
+  if (!install(want)) return;
+  SKIFF_LOG(INFO) << "agent: " << o_.backend << ": pods of node " << name << " (" << want.cidr << ") via "
+                  << (vxlan_ ? want.public_ip + " (VTEP " + want.mac + ")" : want.via);
+  peers_[name] = want;
+}
+
+bool Flannel::install(const Peer& p) {
+  const std::string proto = std::to_string(kRouteProto), dev = kVxlanDevice;
+  std::vector<std::vector<std::string>> steps;
+  if (!vxlan_) {
+    steps.push_back({tool("ip"), "route", "replace", p.cidr, "via", p.via, "proto", proto});
+  } else {
+    steps.push_back({tool("ip"), "neigh", "replace", p.via, "lladdr", p.mac, "dev", dev, "nud", "permanent"});
+    steps.push_back({tool("bridge"), "fdb", "append", p.mac, "dev", dev, "dst", p.public_ip});
+    steps.push_back({tool("ip"), "route", "replace", p.cidr, "via", p.via, "dev", dev, "onlink", "proto", proto});
+  }
+  for (const auto& cmd : steps) {
+    auto r = runtime::run_command(cmd);
+    if (r.exit_code != 0 && !(cmd[1] == "fdb" && r.err.find("exists") != std::string::npos)) {
+      SKIFF_LOG(WARN) << "agent: " << o_.backend << ": " << cmd[1] << " for " << p.cidr << ": " << text(r);
+      uninstall(p);
+      return false;
+    }
+  }
+  return true;
+}
+
+void Flannel::uninstall(const Peer& p) {
+  ip({"route", "del", p.cidr, "via", p.via, "proto", std::to_string(kRouteProto)});
+  if (!vxlan_) return;
+  ip({"neigh", "del", p.via, "dev", kVxlanDevice});
+  runtime::run_command({tool("bridge"), "fdb", "del", p.mac, "dev", kVxlanDevice, "dst", p.public_ip});
+}
+
+void Flannel::remove(const std::string& name) {
+  std::lock_guard lock(mu_);
+  auto it = peers_.find(name);
+  if (it == peers_.end()) return;
+  uninstall(it->second);
+  SKIFF_LOG(INFO) << "agent: " << o_.backend << ": removed the way to node " << name << " (" << it->second.cidr << ")";
+  peers_.erase(it);
+}
+
+void Flannel::stop() {
+  if (!nodes_) return;
+  nodes_->stop();
+  nodes_.reset();
+  {
+    std::lock_guard lock(mu_);
+    peers_.clear();
+  }
+  if (auto err = remove_all(); !err.empty()) {
+    SKIFF_LOG(WARN) << "agent: " << o_.backend << " cleanup: " << err;
+  }
+}
+
+std::string Flannel::remove_all() {
+  std::string err;
+  auto r = ip({"route", "flush", "proto", std::to_string(kRouteProto)});
+  if (r.exit_code != 0) err = "routes: " + text(r);
+  // The VTEP; its neighbours and FDB entries go with it.
+  if (ip({"link", "show", "dev", kVxlanDevice}).exit_code == 0) {
+    r = ip({"link", "del", "dev", kVxlanDevice});
+    if (r.exit_code != 0) err += (err.empty() ? "" : "; ") + std::string(kVxlanDevice) + ": " + text(r);
+  }
+  const std::string nft = tool("nft");
+  if (::access(nft.c_str(), X_OK) == 0 &&
+      runtime::run_command({nft, "list", "table", "ip", kNatTable}).exit_code == 0) {
+    r = runtime::run_command({nft, "delete", "table", "ip", kNatTable});
+    if (r.exit_code != 0) err += (err.empty() ? "" : "; ") + std::string("nft table: ") + text(r);
+  }
+  return err;
+}
+
+}  // namespace skiff::agent
