@@ -9,6 +9,7 @@
 
 #include "agent/agent.h"
 #include "proxy/proxy.h"
+#include "dns/server.h"
 #include "apiserver/server.h"
 #include "common/version.h"
 #include "controllers/controller_manager.h"
@@ -45,6 +46,7 @@ void usage() {
                "  controller-manager  run the controllers against an API server\n"
                "  agent               run the node agent (kubelet) for this machine\n"
                "  proxy               run the service proxy (kube-proxy, nftables) for this machine\n"
+               "  dns                 run the cluster DNS server (Services, pods; forwards the rest)\n"
                "  node-reset          remove every container and pod network an agent left\n"
                "  sim                 simulated (hollow) nodes for scheduling and scale tests\n"
                "  kubectl             the kubectl tool (also when the binary is called kubectl)\n"
@@ -76,6 +78,7 @@ int main(int argc, char** argv) {
   if (cmd == "controller-manager") return skiff::controllers::controller_manager_main(argc - 1, argv + 1);
   if (cmd == "agent") return skiff::agent::agent_main(argc - 1, argv + 1);
   if (cmd == "proxy") return skiff::proxy::proxy_main(argc - 1, argv + 1);
+  if (cmd == "dns") return skiff::dns::dns_main(argc - 1, argv + 1);
   if (cmd == "node-reset") return skiff::agent::node_reset_main(argc - 1, argv + 1);
   if (cmd == "sim") return skiff::sim::sim_main(argc - 1, argv + 1);
   if (cmd == "images") return skiff::images::images_main(argc - 1, argv + 1);

@@ -1,0 +1,151 @@
+// `skiff dns`: the record table kept from informers on Services and EndpointSlices, served by
+// the DNS server (server.h, records.h).
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "api/resources.h"
+#include "client/client.h"
+#include "client/informer.h"
+#include "common/log.h"
+#include "dns/records.h"
+#include "dns/server.h"
+
+namespace skiff::dns {
+namespace {
+std::atomic<bool> g_stop{false};
+void on_signal(int) { g_stop = true; }
+
+const char* kUsage =
+    "usage: skiff dns --kubeconfig FILE [flags]\n\n"
+    "Runs the cluster DNS server in the foreground: answers <svc>.<ns>.svc.<domain> (A, SRV),\n"
+    "headless endpoints, <a-b-c-d>.<ns>.pod.<domain> and PTR for service and endpoint\n"
+    "addresses from the cluster's Services and EndpointSlices, and forwards other names\n"
+    "upstream (docs/network.md, \"Cluster DNS\").\n\n"
+    "flags:\n"
+    "  --kubeconfig FILE        credentials for the API server (required)\n"
+    "  --server URL             API server (overrides the kubeconfig's)\n"
+    "  --listen ADDR:PORT       UDP and TCP address (default 0.0.0.0:53)\n"
+    "  --cluster-domain DOMAIN  (default cluster.local)\n"
+    "  --ttl SECONDS            TTL of the cluster's records (default 30)\n"
+    "  --upstream IP[:PORT]     a server for other names; repeatable (default: the nameservers\n"
+    "                           of /etc/resolv.conf, without 127.0.0.0/8 when listening on :53)\n";
+}  // namespace
+
+int dns_main(int argc, char** argv) {
+  ServerOptions o;
+  std::string kubeconfig, server, domain = "cluster.local";
+  long ttl = 30;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "-h" || a == "--help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    std::string v;
+    if (auto eq = a.find('='); eq != std::string::npos && a.rfind("--", 0) == 0) {
+      v = a.substr(eq + 1);
+      a = a.substr(0, eq);
+    } else if (i + 1 < argc) {
+      v = argv[++i];
+    } else {
+      std::fprintf(stderr, "dns: %s needs a value\n\n%s", a.c_str(), kUsage);
+      return 2;
+    }
+    if (a == "--kubeconfig") kubeconfig = v;
+    else if (a == "--server") server = v;
+    else if (a == "--listen") o.listen = v;
+    else if (a == "--cluster-domain") domain = v;
+    else if (a == "--upstream") o.upstreams.push_back(v);
+    else if (a == "--ttl") {
+      char* end = nullptr;
+      ttl = std::strtol(v.c_str(), &end, 10);
+      if (v.empty() || *end || ttl < 0 || ttl > 86400) {
+        std::fprintf(stderr, "dns: invalid --ttl %s\n", v.c_str());
+        return 2;
+      }
+    } else {
+      std::fprintf(stderr, "dns: unknown flag %s\n\n%s", a.c_str(), kUsage);
+      return 2;
+    }
+  }
+  if (kubeconfig.empty()) {
+    std::fprintf(stderr, "dns: --kubeconfig is required\n\n%s", kUsage);
+    return 2;
+  }
+  if (o.upstreams.empty()) {
+    std::ifstream f("/etc/resolv.conf");
+    std::stringstream text;
+    text << f.rdbuf();
+    const bool port53 = o.listen.size() >= 3 && o.listen.compare(o.listen.size() - 3, 3, ":53") == 0;
+    o.upstreams = resolv_conf_nameservers(text.str(), port53);
+    if (o.upstreams.empty()) {
+      SKIFF_LOG(WARN) << "dns: no upstream servers; names outside " << domain << " fail";
+    }
+  }
+  auto cfg = client::Config::from_kubeconfig(kubeconfig);
+  if (!cfg) {
+    std::fprintf(stderr, "dns: %s\n", cfg.error().message.c_str());
+    return 1;
+  }
+  if (!server.empty()) cfg->server = server;
+  cfg->user_agent = "skiff-dns";
+  std::signal(SIGPIPE, SIG_IGN);
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+
+  RecordTable table(domain, static_cast<uint32_t>(ttl));
+  client::Client c(*cfg);
+  client::Informer services(c, *api::find_resource("", "v1", "services"));
+  client::Informer slices(c, *api::find_resource("discovery.k8s.io", "v1", "endpointslices"));
+  // Events only mark the table dirty; the loop below rebuilds it at most every 100 ms.
+  std::mutex mu;
+  std::condition_variable cv;
+  bool dirty = false;  // guarded by mu
+  auto changed = [&] {
+    {
+      std::lock_guard lock(mu);
+      dirty = true;
+    }
+    cv.notify_all();
+  };
+  client::Handlers h{[&](const client::ObjectPtr&) { changed(); },
+                     [&](const client::ObjectPtr&, const client::ObjectPtr&) { changed(); },
+                     [&](const client::ObjectPtr&) { changed(); }};
+  services.add_handlers(h);
+  slices.add_handlers(h);
+  services.start();
+  slices.start();
+
+  Server srv(table, o);
+  try {
+    srv.start();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 1;
+  }
+  SKIFF_LOG(INFO) << "dns: serving " << table.domain() << " on " << o.listen << " (port " << srv.port() << ")";
+  while (!g_stop) {
+    std::unique_lock lock(mu);
+    cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return dirty; });
+    if (!dirty || !services.synced() || !slices.synced()) continue;
+    dirty = false;
+    lock.unlock();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // debounce
+    table.rebuild(services.list(), slices.list());
+  }
+  SKIFF_LOG(INFO) << "dns: stopping";
+  srv.stop();
+  services.stop();
+  slices.stop();
+  return 0;
+}
+
+}  // namespace skiff::dns
