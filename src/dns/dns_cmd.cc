@@ -135,7 +135,13 @@ int dns_main(int argc, char** argv) {
   while (!g_stop) {
     std::unique_lock lock(mu);
     cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return dirty; });
-    if (!dirty || !services.synced() || !slices.synced()) continue;
+    if (!dirty) continue;
+    lock.unlock();
+    if (!services.synced() || !slices.synced()) {  // the first lists are still arriving
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      continue;
+    }
+    lock.lock();
     dirty = false;
     lock.unlock();
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // debounce
