@@ -22,6 +22,7 @@
 #include "agent/pod_worker.h"
 #include "client/informer.h"
 #include "common/log.h"
+#include "common/node_name.h"
 
 namespace skiff::agent {
 namespace fs = std::filesystem;
@@ -75,21 +76,6 @@ bool is_terminal(const json::object& pod) {
 }
 
 }  // namespace
-
-std::string default_node_name() {
-  char host[256] = {};
-  ::gethostname(host, sizeof host - 1);
-  // A Node name is a DNS subdomain: lower case letters, digits, '-' and '.'.
-  std::string s;
-  for (unsigned char c : std::string(host)) {
-    c = static_cast<unsigned char>(std::tolower(c));
-    s += std::isalnum(c) || c == '.' || c == '-' ? static_cast<char>(c) : '-';
-  }
-  while (!s.empty() && !std::isalnum(static_cast<unsigned char>(s.back()))) s.pop_back();
-  while (!s.empty() && !std::isalnum(static_cast<unsigned char>(s.front()))) s.erase(s.begin());
-  if (s.size() > 253) s.resize(253);
-  return s.empty() ? "node" : s;
-}
 
 Agent::Agent(client::Config api, AgentOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->api = std::move(api);

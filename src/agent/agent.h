@@ -69,9 +69,6 @@ class Agent {
   std::unique_ptr<Impl> impl_;
 };
 
-// This host's name, lowercased: the node name when none is given.
-std::string default_node_name();
-
 // `skiff agent ...`
 int agent_main(int argc, char** argv);
 // `skiff node-reset ...` (reset.cc)

@@ -17,22 +17,8 @@
 namespace skiff::agent {
 namespace {
 
-std::string tool(const char* name) {
-  for (auto d : {"/usr/sbin", "/usr/bin", "/sbin", "/bin"}) {
-    std::string p = std::string(d) + "/" + name;
-    if (::access(p.c_str(), X_OK) == 0) return p;
-  }
-  return name;
-}
-
-std::string text(const runtime::CommandResult& r) {
-  std::string e = r.err.empty() ? r.out : r.err;
-  while (!e.empty() && e.back() == '\n') e.pop_back();
-  return e.empty() ? "exit " + std::to_string(r.exit_code) : e;
-}
-
 runtime::CommandResult ip(std::vector<std::string> args) {
-  args.insert(args.begin(), tool("ip"));
+  args.insert(args.begin(), runtime::find_tool("ip"));
   return runtime::run_command(args);
 }
 
@@ -63,7 +49,7 @@ std::string annotation(const json::object& node, const std::string& key) {
 // Not from /sys/class/net: that shows the network namespace sysfs was mounted in, and an agent
 // entered with `nsenter --net` only (scripts/cluster) is in another one.
 std::string link_field(const std::string& dev, const std::string& key) {
-  auto r = runtime::run_command({tool("ip"), "-o", "link", "show", "dev", dev});
+  auto r = runtime::run_command({runtime::find_tool("ip"), "-o", "link", "show", "dev", dev});
   std::istringstream in(r.out);
   for (std::string w; in >> w;)
     if (w == key && in >> w) return w;
@@ -72,7 +58,7 @@ std::string link_field(const std::string& dev, const std::string& key) {
 
 // The interface holding `ip` in this network namespace ("" when none does).
 std::string interface_of(const std::string& ip) {
-  auto r = runtime::run_command({tool("ip"), "-o", "-4", "addr", "show"});
+  auto r = runtime::run_command({runtime::find_tool("ip"), "-o", "-4", "addr", "show"});
   std::istringstream in(r.out);
   for (std::string line; std::getline(in, line);) {
     std::istringstream f(line);
@@ -102,7 +88,7 @@ void Flannel::start() {
   // Addresses of the cluster that nothing more specific claims answer "unreachable" here.
   for (const auto& c : {cluster, service}) {
     auto r = ip({"route", "replace", "unreachable", c, "proto", std::to_string(kRouteProto)});
-    if (r.exit_code != 0) throw std::runtime_error("flannel: unreachable route " + c + ": " + text(r));
+    if (r.exit_code != 0) throw std::runtime_error("flannel: unreachable route " + c + ": " + runtime::command_error(r));
   }
   // One table, replaced atomically: pods keep their address inside the cluster CIDR and are
   // masqueraded to the node's address everywhere else.
@@ -114,8 +100,8 @@ void Flannel::start() {
                       "  }\n}\n";
   runtime::CommandOptions co;
   co.input = batch;
-  auto r = runtime::run_command({tool("nft"), "-f", "-"}, co);
-  if (r.exit_code != 0) throw std::runtime_error("flannel: nftables table " + t + ": " + text(r));
+  auto r = runtime::run_command({runtime::find_tool("nft"), "-f", "-"}, co);
+  if (r.exit_code != 0) throw std::runtime_error("flannel: nftables table " + t + ": " + runtime::command_error(r));
   if (vxlan_) start_vxlan();
   SKIFF_LOG(INFO) << "agent: " << o_.backend << " network: cluster " << cluster << ", services " << service
                   << " unreachable unless claimed, masquerade in table ip " << t;
@@ -138,9 +124,9 @@ void Flannel::start_vxlan() {
   ip({"link", "del", dev});  // one a previous agent left (its MAC is published again below)
   auto r = ip({"link", "add", dev, "mtu", std::to_string(mtu), "type", "vxlan", "id", "1", "local", o_.node_ip,
                "dev", under, "dstport", "8472", "nolearning"});
-  if (r.exit_code != 0) throw std::runtime_error("flannel: create " + dev + ": " + text(r));
+  if (r.exit_code != 0) throw std::runtime_error("flannel: create " + dev + ": " + runtime::command_error(r));
   r = ip({"link", "set", dev, "up"});
-  if (r.exit_code != 0) throw std::runtime_error("flannel: bring up " + dev + ": " + text(r));
+  if (r.exit_code != 0) throw std::runtime_error("flannel: bring up " + dev + ": " + runtime::command_error(r));
   vtep_mac_ = link_field(dev, "link/ether");
   if (vtep_mac_.empty()) throw std::runtime_error("flannel: no MAC address on " + dev);
   pod_mtu_ = mtu;
@@ -170,7 +156,7 @@ void Flannel::apply(const json::object& node) {
       const std::string a = cidr.substr(0, cidr.find('/')) + "/32";
       auto r = ip({"addr", "replace", a, "dev", kVxlanDevice});
       if (r.exit_code == 0) own_cidr_ = cidr;
-      else SKIFF_LOG(WARN) << "agent: vxlan: address " << a << " on " << kVxlanDevice << ": " << text(r);
+      else SKIFF_LOG(WARN) << "agent: vxlan: address " << a << " on " << kVxlanDevice << ": " << runtime::command_error(r);
     }
     return;
   }
@@ -207,16 +193,16 @@ bool Flannel::install(const Peer& p) {
   const std::string proto = std::to_string(kRouteProto), dev = kVxlanDevice;
   std::vector<std::vector<std::string>> steps;
   if (!vxlan_) {
-    steps.push_back({tool("ip"), "route", "replace", p.cidr, "via", p.via, "proto", proto});
+    steps.push_back({runtime::find_tool("ip"), "route", "replace", p.cidr, "via", p.via, "proto", proto});
   } else {
-    steps.push_back({tool("ip"), "neigh", "replace", p.via, "lladdr", p.mac, "dev", dev, "nud", "permanent"});
-    steps.push_back({tool("bridge"), "fdb", "append", p.mac, "dev", dev, "dst", p.public_ip});
-    steps.push_back({tool("ip"), "route", "replace", p.cidr, "via", p.via, "dev", dev, "onlink", "proto", proto});
+    steps.push_back({runtime::find_tool("ip"), "neigh", "replace", p.via, "lladdr", p.mac, "dev", dev, "nud", "permanent"});
+    steps.push_back({runtime::find_tool("bridge"), "fdb", "append", p.mac, "dev", dev, "dst", p.public_ip});
+    steps.push_back({runtime::find_tool("ip"), "route", "replace", p.cidr, "via", p.via, "dev", dev, "onlink", "proto", proto});
   }
   for (const auto& cmd : steps) {
     auto r = runtime::run_command(cmd);
     if (r.exit_code != 0 && !(cmd[1] == "fdb" && r.err.find("exists") != std::string::npos)) {
-      SKIFF_LOG(WARN) << "agent: " << o_.backend << ": " << cmd[1] << " for " << p.cidr << ": " << text(r);
+      SKIFF_LOG(WARN) << "agent: " << o_.backend << ": " << cmd[1] << " for " << p.cidr << ": " << runtime::command_error(r);
       uninstall(p);
       return false;
     }
@@ -228,7 +214,7 @@ void Flannel::uninstall(const Peer& p) {
   ip({"route", "del", p.cidr, "via", p.via, "proto", std::to_string(kRouteProto)});
   if (!vxlan_) return;
   ip({"neigh", "del", p.via, "dev", kVxlanDevice});
-  runtime::run_command({tool("bridge"), "fdb", "del", p.mac, "dev", kVxlanDevice, "dst", p.public_ip});
+  runtime::run_command({runtime::find_tool("bridge"), "fdb", "del", p.mac, "dev", kVxlanDevice, "dst", p.public_ip});
 }
 
 void Flannel::remove(const std::string& name) {
@@ -256,17 +242,17 @@ void Flannel::stop() {
 std::string Flannel::remove_all() {
   std::string err;
   auto r = ip({"route", "flush", "proto", std::to_string(kRouteProto)});
-  if (r.exit_code != 0) err = "routes: " + text(r);
+  if (r.exit_code != 0) err = "routes: " + runtime::command_error(r);
   // The VTEP; its neighbours and FDB entries go with it.
   if (ip({"link", "show", "dev", kVxlanDevice}).exit_code == 0) {
     r = ip({"link", "del", "dev", kVxlanDevice});
-    if (r.exit_code != 0) err += (err.empty() ? "" : "; ") + std::string(kVxlanDevice) + ": " + text(r);
+    if (r.exit_code != 0) err += (err.empty() ? "" : "; ") + std::string(kVxlanDevice) + ": " + runtime::command_error(r);
   }
-  const std::string nft = tool("nft");
+  const std::string nft = runtime::find_tool("nft");
   if (::access(nft.c_str(), X_OK) == 0 &&
       runtime::run_command({nft, "list", "table", "ip", kNatTable}).exit_code == 0) {
     r = runtime::run_command({nft, "delete", "table", "ip", kNatTable});
-    if (r.exit_code != 0) err += (err.empty() ? "" : "; ") + std::string("nft table: ") + text(r);
+    if (r.exit_code != 0) err += (err.empty() ? "" : "; ") + std::string("nft table: ") + runtime::command_error(r);
   }
   return err;
 }

@@ -159,8 +159,9 @@ bool ObjectStore::is_undecodable(const std::string& key) {
 Result<json::object> ObjectStore::decode_tracked(const storage::KeyValue& kv) {
   auto obj = decode(kv);
   if (obj) return obj;
-  if (!is_undecodable(kv.key))
+  if (!is_undecodable(kv.key)) {
     SKIFF_LOG(ERROR) << obj.error().message << "; it is left out of lists and watches";
+  }
   mark_undecodable(kv.key, true);
   return ApiError::internal(obj.error().message +
                             "; to delete it, send DeleteOptions with "

@@ -23,6 +23,7 @@
 #include "controllers/nodeipam.h"
 #include "scheduler/scheduler.h"
 #include "common/log.h"
+#include "common/node_name.h"
 #include "common/time.h"
 #include "common/version.h"
 #include "net/http.h"
@@ -107,10 +108,11 @@ void Server::start() {
   objects_ = std::make_unique<ObjectStore>(*store_, *admission_);
   {
     auto bad = objects_->scan();
-    if (!bad.empty())
+    if (!bad.empty()) {
       SKIFF_LOG(WARN) << bad.size()
                       << " stored object(s) do not decode (listed above); lists and watches "
                          "leave them out until they are deleted";
+    }
   }
   handler_ = std::make_unique<ApiHandler>(*objects_);
 
@@ -190,7 +192,7 @@ void Server::start() {
   if (!cfg_.no_agent) {
     agent::AgentOptions ao;
     ao.data_dir = cfg_.data_dir + "/agent";
-    ao.node_name = cfg_.node_name.empty() ? agent::default_node_name() : cfg_.node_name;
+    ao.node_name = cfg_.node_name.empty() ? default_node_name() : cfg_.node_name;
     ao.kubelet_port = cfg_.kubelet_port;
     ao.registry_config = cfg_.registry_config;
     ao.runtime = cfg_.runtime;

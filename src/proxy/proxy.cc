@@ -14,31 +14,19 @@
 #include <stdexcept>
 
 #include "api/resources.h"
+#include "common/flags.h"
 #include "common/log.h"
+#include "common/node_name.h"
 #include "runtime/ipam.h"
 #include "runtime/process.h"
 
 namespace skiff::proxy {
 namespace {
 
-std::string tool(const char* name) {
-  for (auto d : {"/usr/sbin", "/usr/bin", "/sbin", "/bin"}) {
-    std::string p = std::string(d) + "/" + name;
-    if (::access(p.c_str(), X_OK) == 0) return p;
-  }
-  return name;
-}
-
-std::string text(const runtime::CommandResult& r) {
-  std::string e = r.err.empty() ? r.out : r.err;
-  while (!e.empty() && e.back() == '\n') e.pop_back();
-  return e.empty() ? "exit " + std::to_string(r.exit_code) : e;
-}
-
 runtime::CommandResult nft(const std::string& batch) {
   runtime::CommandOptions co;
   co.input = batch;
-  return runtime::run_command({tool("nft"), "-f", "-"}, co);
+  return runtime::run_command({runtime::find_tool("nft"), "-f", "-"}, co);
 }
 
 bool valid_ipv4(const std::string& s) {
@@ -213,7 +201,7 @@ Proxy::~Proxy() { stop(); }
 void Proxy::start() {
   // Fail early and clearly when nft is unusable here; this also makes an empty table.
   auto r = nft(render({}, {}, o_.cluster_cidr));
-  if (r.exit_code != 0) throw std::runtime_error(std::string("proxy: nftables table ") + kTable + ": " + text(r));
+  if (r.exit_code != 0) throw std::runtime_error(std::string("proxy: nftables table ") + kTable + ": " + runtime::command_error(r));
   // A pod reaching a service whose endpoint is on its own bridge needs the bridge's traffic to
   // pass netfilter (so the reply is un-DNATed); it is per network namespace.
   if (std::ofstream f("/proc/sys/net/bridge/bridge-nf-call-iptables"); f) f << "1\n";
@@ -264,7 +252,7 @@ void Proxy::sync_loop() {
       auto r = nft(t);
       ok = r.exit_code == 0;
       if (!ok) {
-        SKIFF_LOG(WARN) << "proxy: nft -f: " << text(r);
+        SKIFF_LOG(WARN) << "proxy: nft -f: " << runtime::command_error(r);
       } else if (t != applied_) {
         SKIFF_LOG(INFO) << "proxy: table " << kTable << " rebuilt (" << t.size() << " bytes)";
       }
@@ -299,11 +287,11 @@ void Proxy::stop() {
 }
 
 std::string Proxy::remove_table() {
-  const std::string n = tool("nft");
+  const std::string n = runtime::find_tool("nft");
   if (::access(n.c_str(), X_OK) != 0) return "";
   if (runtime::run_command({n, "list", "table", "ip", kTable}).exit_code != 0) return "";
   auto r = runtime::run_command({n, "delete", "table", "ip", kTable});
-  return r.exit_code == 0 ? "" : "nft delete table ip " + std::string(kTable) + ": " + text(r);
+  return r.exit_code == 0 ? "" : "nft delete table ip " + std::string(kTable) + ": " + runtime::command_error(r);
 }
 
 namespace {
@@ -325,21 +313,20 @@ int proxy_main(int argc, char** argv) {
   ProxyOptions o;
   std::string kubeconfig, server;
   for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "-h" || a == "--help") {
-      std::fputs(kUsage, stdout);
-      return 0;
+    Flag f;
+    std::string err;
+    switch (next_flag(argc, argv, i, {}, f, err)) {
+      case FlagStep::kHelp:
+        std::fputs(kUsage, stdout);
+        return 0;
+      case FlagStep::kError:
+        std::fprintf(stderr, "proxy: %s\n\n%s", err.c_str(), kUsage);
+        return 2;
+      case FlagStep::kFlag:
+        break;
     }
-    std::string v;
-    if (auto eq = a.find('='); eq != std::string::npos && a.rfind("--", 0) == 0) {
-      v = a.substr(eq + 1);
-      a = a.substr(0, eq);
-    } else if (i + 1 < argc) {
-      v = argv[++i];
-    } else {
-      std::fprintf(stderr, "proxy: %s needs a value\n\n%s", a.c_str(), kUsage);
-      return 2;
-    }
+    const std::string& a = f.name;
+    const std::string& v = f.value;
     if (a == "--kubeconfig") kubeconfig = v;
     else if (a == "--server") server = v;
     else if (a == "--hostname-override") o.node_name = v;
@@ -363,11 +350,7 @@ int proxy_main(int argc, char** argv) {
     return 1;
   }
   if (!server.empty()) cfg->server = server;
-  if (o.node_name.empty()) {
-    char h[256] = {};
-    ::gethostname(h, sizeof h - 1);
-    o.node_name = lower(h);
-  }
+  if (o.node_name.empty()) o.node_name = default_node_name();
   cfg->user_agent = "kube-proxy/" + o.node_name;
   std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGINT, on_signal);

@@ -177,4 +177,18 @@ CommandResult run_command(const std::vector<std::string>& argv, const CommandOpt
   return r;
 }
 
+std::string find_tool(const char* name) {
+  for (auto d : {"/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin"}) {
+    std::string p = std::string(d) + "/" + name;
+    if (::access(p.c_str(), X_OK) == 0) return p;
+  }
+  return name;
+}
+
+std::string command_error(const CommandResult& r) {
+  std::string e = r.err.empty() ? r.out : r.err;
+  while (!e.empty() && e.back() == '\n') e.pop_back();
+  return e.empty() ? "exit " + std::to_string(r.exit_code) : e;
+}
+
 }  // namespace skiff::runtime

@@ -23,6 +23,13 @@ struct CommandOptions {
 // Runs argv[0] (an absolute path) with argv. Never throws; reaps the child.
 CommandResult run_command(const std::vector<std::string>& argv, const CommandOptions& opts = {});
 
+// The absolute path of a host tool ("ip", "nft", "nsenter") from the system bin directories, or
+// the bare name when none has it (run_command then reports it could not start).
+std::string find_tool(const char* name);
+// What a failed command said: its stderr (else stdout) without the trailing newline, or
+// "exit N" when it said nothing.
+std::string command_error(const CommandResult& r);
+
 // The async-signal-safe part of the hybrid-cgroup workaround, for use between fork and exec:
 // unshare(CLONE_NEWNS), make everything private, detach `mount_point`. Returns 0 or -errno.
 int enter_private_mount_ns_without(const char* mount_point);

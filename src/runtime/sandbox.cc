@@ -19,20 +19,6 @@ namespace skiff::runtime {
 namespace fs = std::filesystem;
 namespace {
 
-std::string find_tool(const char* name) {
-  for (auto d : {"/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin"}) {
-    std::string p = std::string(d) + "/" + name;
-    if (::access(p.c_str(), X_OK) == 0) return p;
-  }
-  return name;
-}
-
-std::string errtext(const CommandResult& r) {
-  std::string e = r.err.empty() ? r.out : r.err;
-  while (!e.empty() && e.back() == '\n') e.pop_back();
-  return e;
-}
-
 }  // namespace
 
 PodNetwork::PodNetwork(NetworkConfig config)
@@ -60,20 +46,20 @@ Status PodNetwork::ensure_bridge() {
   if (run_command({ip_, "link", "show", "dev", br}).exit_code != 0) {
     auto r = run_command({ip_, "link", "add", br, "mtu", std::to_string(config_.mtu), "type", "bridge"});
     if (r.exit_code != 0 && r.err.find("File exists") == std::string::npos)
-      return Status::Failed("create bridge " + br + ": " + errtext(r));
+      return Status::Failed("create bridge " + br + ": " + command_error(r));
   }
   std::string gw = format_ipv4(net_.gateway()) + "/" + std::to_string(net_.prefix);
   auto r = run_command({ip_, "addr", "replace", gw, "dev", br});
-  if (r.exit_code != 0) return Status::Failed("address " + gw + " on " + br + ": " + errtext(r));
+  if (r.exit_code != 0) return Status::Failed("address " + gw + " on " + br + ": " + command_error(r));
   r = run_command({ip_, "link", "set", br, "up"});
-  if (r.exit_code != 0) return Status::Failed("bring up " + br + ": " + errtext(r));
+  if (r.exit_code != 0) return Status::Failed("bring up " + br + ": " + command_error(r));
   return Status::Ok();
 }
 
 Status PodNetwork::delete_bridge() {
   auto r = run_command({ip_, "link", "del", "dev", config_.bridge});
   if (r.exit_code != 0 && run_command({ip_, "link", "show", "dev", config_.bridge}).exit_code == 0)
-    return Status::Failed("delete bridge: " + errtext(r));
+    return Status::Failed("delete bridge: " + command_error(r));
   return Status::Ok();
 }
 
@@ -131,7 +117,7 @@ Status PodNetwork::setup(const std::string& pod_id, SandboxNetwork* out) {
   if (!s.ok()) return s;
   auto fail = [&](const std::string& what, const CommandResult& r) {
     teardown(pod_id);
-    return Status::Failed(what + ": " + errtext(r));
+    return Status::Failed(what + ": " + command_error(r));
   };
   std::string ip;
   s = ipam_.allocate(pod_id, &ip);
@@ -167,7 +153,7 @@ Status PodNetwork::teardown(const std::string& pod_id) {
   std::string errors;
   auto r = run_command({ip_, "link", "del", "dev", veth});
   if (r.exit_code != 0 && r.err.find("Cannot find device") == std::string::npos)
-    errors += "delete " + veth + ": " + errtext(r) + "; ";
+    errors += "delete " + veth + ": " + command_error(r) + "; ";
   while (is_mount_point(path)) {
     if (::umount2(path.c_str(), MNT_DETACH) != 0) {
       errors += "umount " + path + ": " + std::strerror(errno) + "; ";
