@@ -5,6 +5,8 @@
 #include <thread>
 
 #include "agent/agent.h"
+#include "common/flags.h"
+#include "common/numbers.h"
 #include "common/log.h"
 #include "runtime/host.h"
 
@@ -52,21 +54,20 @@ int agent_main(int argc, char** argv) {
   AgentOptions o;
   std::string server, kubeconfig, client_ca_file;
   for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "-h" || a == "--help") {
-      std::fputs(kUsage, stdout);
-      return 0;
+    Flag f;
+    std::string err;
+    switch (next_flag(argc, argv, i, {"--no-proxy", "--proxy"}, f, err)) {
+      case FlagStep::kHelp:
+        std::fputs(kUsage, stdout);
+        return 0;
+      case FlagStep::kError:
+        std::fprintf(stderr, "agent: %s\n\n%s", err.c_str(), kUsage);
+        return 2;
+      case FlagStep::kFlag:
+        break;
     }
-    std::string v;
-    if (auto eq = a.find('='); eq != std::string::npos && a.rfind("--", 0) == 0) {
-      v = a.substr(eq + 1);
-      a = a.substr(0, eq);
-    } else if (i + 1 < argc) {
-      v = argv[++i];
-    } else {
-      std::fprintf(stderr, "agent: %s needs a value\n\n%s", a.c_str(), kUsage);
-      return 2;
-    }
+    const std::string& a = f.name;
+    const std::string& v = f.value;
     if (a == "--no-proxy" || a == "--proxy") {
       o.proxy = a == "--proxy" ? "on" : "off";
       continue;
@@ -78,7 +79,14 @@ int agent_main(int argc, char** argv) {
     else if (a == "--runtime") o.runtime = v;
     else if (a == "--registry-config") o.registry_config = v;
     else if (a == "--node-ip") o.node_ip = v;
-    else if (a == "--kubelet-port") o.kubelet_port = std::atoi(v.c_str());
+    else if (a == "--kubelet-port") {
+      auto n = parse_int64(v);
+      if (!n || *n < 0 || *n > 65535) {
+        std::fprintf(stderr, "agent: invalid --kubelet-port %s\n", v.c_str());
+        return 2;
+      }
+      o.kubelet_port = static_cast<int>(*n);
+    }
     else if (a == "--kubelet-address") o.kubelet_address = v;
     else if (a == "--client-ca-file") client_ca_file = v;
     else if (a == "--pod-cidr") o.pod_cidr = v;

@@ -14,6 +14,8 @@
 #include "api/resources.h"
 #include "client/client.h"
 #include "client/informer.h"
+#include "common/flags.h"
+#include "common/numbers.h"
 #include "common/log.h"
 #include "dns/records.h"
 #include "dns/server.h"
@@ -42,32 +44,31 @@ const char* kUsage =
 int dns_main(int argc, char** argv) {
   ServerOptions o;
   std::string kubeconfig, server, domain = "cluster.local";
-  long ttl = 30;
+  int64_t ttl = 30;
   for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "-h" || a == "--help") {
-      std::fputs(kUsage, stdout);
-      return 0;
+    Flag f;
+    std::string err;
+    switch (next_flag(argc, argv, i, {}, f, err)) {
+      case FlagStep::kHelp:
+        std::fputs(kUsage, stdout);
+        return 0;
+      case FlagStep::kError:
+        std::fprintf(stderr, "dns: %s\n\n%s", err.c_str(), kUsage);
+        return 2;
+      case FlagStep::kFlag:
+        break;
     }
-    std::string v;
-    if (auto eq = a.find('='); eq != std::string::npos && a.rfind("--", 0) == 0) {
-      v = a.substr(eq + 1);
-      a = a.substr(0, eq);
-    } else if (i + 1 < argc) {
-      v = argv[++i];
-    } else {
-      std::fprintf(stderr, "dns: %s needs a value\n\n%s", a.c_str(), kUsage);
-      return 2;
-    }
+    const std::string& a = f.name;
+    const std::string& v = f.value;
     if (a == "--kubeconfig") kubeconfig = v;
     else if (a == "--server") server = v;
     else if (a == "--listen") o.listen = v;
     else if (a == "--cluster-domain") domain = v;
     else if (a == "--upstream") o.upstreams.push_back(v);
     else if (a == "--ttl") {
-      char* end = nullptr;
-      ttl = std::strtol(v.c_str(), &end, 10);
-      if (v.empty() || *end || ttl < 0 || ttl > 86400) {
+      auto n = parse_int64(v);
+      ttl = n.value_or(-1);
+      if (ttl < 0 || ttl > 86400) {
         std::fprintf(stderr, "dns: invalid --ttl %s\n", v.c_str());
         return 2;
       }
