@@ -6,15 +6,14 @@
 
 #include "agent/agent.h"
 #include "common/flags.h"
-#include "common/numbers.h"
 #include "common/log.h"
+#include "common/numbers.h"
+#include "common/stop_signal.h"
 #include "runtime/host.h"
 
 namespace skiff::agent {
 namespace {
 
-std::atomic<bool> g_stop{false};
-void on_signal(int) { g_stop = true; }
 
 const char* kUsage =
     "usage: skiff agent --server URL --kubeconfig FILE [flags]\n\n"
@@ -55,17 +54,8 @@ int agent_main(int argc, char** argv) {
   std::string server, kubeconfig, client_ca_file;
   for (int i = 1; i < argc; ++i) {
     Flag f;
-    std::string err;
-    switch (next_flag(argc, argv, i, {"--no-proxy", "--proxy"}, f, err)) {
-      case FlagStep::kHelp:
-        std::fputs(kUsage, stdout);
-        return 0;
-      case FlagStep::kError:
-        std::fprintf(stderr, "agent: %s\n\n%s", err.c_str(), kUsage);
-        return 2;
-      case FlagStep::kFlag:
-        break;
-    }
+    int rc = 0;
+    if (!read_flag(argc, argv, i, {"--no-proxy", "--proxy"}, "agent", kUsage, f, &rc)) return rc;
     const std::string& a = f.name;
     const std::string& v = f.value;
     if (a == "--no-proxy" || a == "--proxy") {
@@ -125,9 +115,7 @@ int agent_main(int argc, char** argv) {
     std::fprintf(stderr, "agent: no CA for kubelet clients: pass --client-ca-file\n");
     return 1;
   }
-  std::signal(SIGPIPE, SIG_IGN);
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  install_stop_handlers();
   Agent agent(*cfg, o);
   try {
     agent.start();
@@ -135,7 +123,7 @@ int agent_main(int argc, char** argv) {
     std::fprintf(stderr, "agent: %s\n", e.what());
     return 1;
   }
-  while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  wait_for_stop();
   SKIFF_LOG(INFO) << "agent: stopping (containers keep running)";
   agent.stop();
   return 0;

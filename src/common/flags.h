@@ -3,6 +3,7 @@
 // flag at a time so none of them splits arguments by hand (and none swallows the argument after
 // a boolean flag).
 #pragma once
+#include <cstdio>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -45,6 +46,27 @@ inline FlagStep next_flag(int argc, char** argv, int& i,
   out.name = a;
   out.value = argv[++i];
   return FlagStep::kFlag;
+}
+
+// next_flag with the usual handling: on --help prints `usage` to stdout and sets *exit_code = 0,
+// on an error prints "CMD: what\n\nUSAGE" to stderr and sets *exit_code = 2; both return false.
+inline bool read_flag(int argc, char** argv, int& i,
+                      std::initializer_list<std::string_view> booleans, const char* cmd,
+                      const char* usage, Flag& out, int* exit_code) {
+  std::string error;
+  switch (next_flag(argc, argv, i, booleans, out, error)) {
+    case FlagStep::kFlag:
+      return true;
+    case FlagStep::kHelp:
+      std::fputs(usage, stdout);
+      *exit_code = 0;
+      return false;
+    case FlagStep::kError:
+      break;
+  }
+  std::fprintf(stderr, "%s: %s\n\n%s", cmd, error.c_str(), usage);
+  *exit_code = 2;
+  return false;
 }
 
 }  // namespace skiff

@@ -15,15 +15,14 @@
 #include "client/client.h"
 #include "client/informer.h"
 #include "common/flags.h"
-#include "common/numbers.h"
 #include "common/log.h"
+#include "common/numbers.h"
+#include "common/stop_signal.h"
 #include "dns/records.h"
 #include "dns/server.h"
 
 namespace skiff::dns {
 namespace {
-std::atomic<bool> g_stop{false};
-void on_signal(int) { g_stop = true; }
 
 const char* kUsage =
     "usage: skiff dns --kubeconfig FILE [flags]\n\n"
@@ -47,17 +46,8 @@ int dns_main(int argc, char** argv) {
   int64_t ttl = 30;
   for (int i = 1; i < argc; ++i) {
     Flag f;
-    std::string err;
-    switch (next_flag(argc, argv, i, {}, f, err)) {
-      case FlagStep::kHelp:
-        std::fputs(kUsage, stdout);
-        return 0;
-      case FlagStep::kError:
-        std::fprintf(stderr, "dns: %s\n\n%s", err.c_str(), kUsage);
-        return 2;
-      case FlagStep::kFlag:
-        break;
-    }
+    int rc = 0;
+    if (!read_flag(argc, argv, i, {}, "dns", kUsage, f, &rc)) return rc;
     const std::string& a = f.name;
     const std::string& v = f.value;
     if (a == "--kubeconfig") kubeconfig = v;
@@ -98,9 +88,7 @@ int dns_main(int argc, char** argv) {
   }
   if (!server.empty()) cfg->server = server;
   cfg->user_agent = "skiff-dns";
-  std::signal(SIGPIPE, SIG_IGN);
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  install_stop_handlers();
 
   RecordTable table(domain, static_cast<uint32_t>(ttl));
   client::Client c(*cfg);
@@ -133,7 +121,7 @@ int dns_main(int argc, char** argv) {
     return 1;
   }
   SKIFF_LOG(INFO) << "dns: serving " << table.domain() << " on " << o.listen << " (port " << srv.port() << ")";
-  while (!g_stop) {
+  while (!stop_requested()) {
     std::unique_lock lock(mu);
     cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return dirty; });
     if (!dirty) continue;

@@ -17,6 +17,7 @@
 #include "common/flags.h"
 #include "common/log.h"
 #include "common/node_name.h"
+#include "common/stop_signal.h"
 #include "runtime/ipam.h"
 #include "runtime/process.h"
 
@@ -295,8 +296,6 @@ std::string Proxy::remove_table() {
 }
 
 namespace {
-std::atomic<bool> g_stop{false};
-void on_signal(int) { g_stop = true; }
 
 const char* kUsage =
     "usage: skiff proxy --kubeconfig FILE [flags]\n\n"
@@ -314,17 +313,8 @@ int proxy_main(int argc, char** argv) {
   std::string kubeconfig, server;
   for (int i = 1; i < argc; ++i) {
     Flag f;
-    std::string err;
-    switch (next_flag(argc, argv, i, {}, f, err)) {
-      case FlagStep::kHelp:
-        std::fputs(kUsage, stdout);
-        return 0;
-      case FlagStep::kError:
-        std::fprintf(stderr, "proxy: %s\n\n%s", err.c_str(), kUsage);
-        return 2;
-      case FlagStep::kFlag:
-        break;
-    }
+    int rc = 0;
+    if (!read_flag(argc, argv, i, {}, "proxy", kUsage, f, &rc)) return rc;
     const std::string& a = f.name;
     const std::string& v = f.value;
     if (a == "--kubeconfig") kubeconfig = v;
@@ -352,9 +342,7 @@ int proxy_main(int argc, char** argv) {
   if (!server.empty()) cfg->server = server;
   if (o.node_name.empty()) o.node_name = default_node_name();
   cfg->user_agent = "kube-proxy/" + o.node_name;
-  std::signal(SIGPIPE, SIG_IGN);
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  install_stop_handlers();
   client::Client c(*cfg);
   Proxy p(c, o);
   try {
@@ -363,7 +351,7 @@ int proxy_main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", e.what());
     return 1;
   }
-  while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  wait_for_stop();
   SKIFF_LOG(INFO) << "proxy: stopping; removing table ip " << kTable;
   p.stop();
   return 0;
