@@ -14,20 +14,12 @@
 #include "agent/start_gate.h"
 #include "common/uuid.h"
 #include "runtime/process.h"
+#include "support/test_server.h"
 
 namespace skiff::agent {
 namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-bool wait_for(const std::function<bool()>& cond, std::chrono::milliseconds timeout = 5s) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return cond();
-}
 
 class DataDirLockTest : public ::testing::Test {
  protected:
@@ -107,14 +99,14 @@ TEST(StartGate, ClosingRefusesNewPermitsAndWaitsForThoseInFlight) {
     gate.close();
     closed = true;
   });
-  ASSERT_TRUE(wait_for([&] { return gate.closed(); }));
+  ASSERT_TRUE(testsupport::eventually([&] { return gate.closed(); }));
   EXPECT_FALSE(gate.enter()) << "a permit after close began";
   // close() must still be waiting for the permit in flight. (A wrong gate would return at
   // once; give it a moment to show that.)
   std::this_thread::sleep_for(50ms);
   EXPECT_FALSE(closed);
   permit = {};
-  EXPECT_TRUE(wait_for([&] { return closed.load(); }));
+  EXPECT_TRUE(testsupport::eventually([&] { return closed.load(); }));
   closer.join();
   EXPECT_FALSE(gate.enter());
 }

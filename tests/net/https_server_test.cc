@@ -37,6 +37,7 @@
 #include "pki/pki.h"
 
 #include "support/temp_dir.h"
+#include "support/test_server.h"
 
 namespace skiff::net {
 namespace {
@@ -597,17 +598,6 @@ size_t thread_count() {
   return n;
 }
 
-// Polls `cond` until it holds (true) or `limit` passes (false). The limit only keeps a broken
-// server from hanging the test.
-bool eventually(const std::function<bool()>& cond, std::chrono::seconds limit = 30s) {
-  auto until = SteadyClock::now() + limit;
-  while (SteadyClock::now() < until) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return cond();
-}
-
 // Reads and discards from a raw socket until the peer closes it (true) or `limit` passes
 // (false).
 bool peer_closes(int fd, std::chrono::seconds limit = 30s) {
@@ -711,7 +701,7 @@ TEST(HttpsServer, WorkersGrowOnDemandAndExitWhenIdle) {
     ASSERT_FALSE(c->read(res));
     EXPECT_EQ(res.body(), "ok");
   }
-  EXPECT_TRUE(eventually([&] { return thread_count() <= base; }))
+  EXPECT_TRUE(testsupport::eventually([&] { return thread_count() <= base; }, 30s))
       << "workers left: " << thread_count() - base;
 }
 
@@ -842,14 +832,14 @@ TEST(HttpsServer, ConnectionCapRefusesMore) {
   for (auto& c : cs) EXPECT_EQ(c->roundtrip(http::verb::get, "/").body(), "ok");
   // Once one leaves there is room again.
   cs.front()->abort();
-  EXPECT_TRUE(eventually([&] {
+  EXPECT_TRUE(testsupport::eventually([&] {
     Client again;
     if (again.connect(srv->port())) return false;
     http::request<http::string_body> req{http::verb::get, "/", 11};
     if (again.send(req)) return false;
     http::response<http::string_body> res;
     return !again.read(res) && res.body() == "ok";
-  }));
+  }, 30s));
 }
 
 TEST(HttpsServer, MaxInflightAnswers429) {
@@ -888,7 +878,8 @@ TEST(HttpsServer, MaxInflightAnswers429) {
     EXPECT_EQ(r.body(), "done /block");
   }
   // The refused client's connection stays usable; the slots free as the handlers finish.
-  EXPECT_TRUE(eventually([&] { return c.roundtrip(http::verb::get, "/x").result_int() == 200; }));
+  EXPECT_TRUE(testsupport::eventually(
+      [&] { return c.roundtrip(http::verb::get, "/x").result_int() == 200; }, 30s));
 }
 
 TEST(HttpsServer, StalledReaderClosedAfterWriteTimeout) {
@@ -1044,7 +1035,7 @@ TEST(HttpsServer, StopEndsWatchesHijacksAndIdleConnections) {
   asio::io_context ioc;
   std::vector<std::unique_ptr<tcp::socket>> silent;
   for (int i = 0; i < 3; ++i) silent.push_back(raw_connect(ioc, srv->port()));
-  ASSERT_TRUE(eventually([&] { return streaming.load() == 5; }));
+  ASSERT_TRUE(testsupport::eventually([&] { return streaming.load() == 5; }, 30s));
 
   auto stopped = std::async(std::launch::async, [&] { srv->stop(); });
   ASSERT_EQ(stopped.wait_for(60s), std::future_status::ready) << "stop() hangs";
