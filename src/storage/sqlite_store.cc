@@ -169,14 +169,9 @@ bool SqliteStore::init(std::string* error) {
   if (!load_state(error)) return false;
   fsync_dir(dir);
   readers_ = std::make_shared<sqlite::ReaderPool>(path_);
-  sqlite::WatchHubOptions hub_opts;
-  hub_opts.ring_max_events = options_.event_ring_size;
-  hub_opts.ring_max_bytes = options_.event_ring_bytes;
-  hub_opts.max_watcher_backlog = options_.max_watcher_backlog;
-  hub_opts.max_watcher_backlog_bytes = options_.max_watcher_backlog_bytes;
-  hub_opts.batch_max_events = std::max<size_t>(1, options_.watch_batch_events);
-  hub_opts.batch_max_bytes = options_.watch_batch_bytes;
-  hub_opts.history_chunk_events = std::max<size_t>(1, options_.history_chunk_events);
+  sqlite::WatchHubOptions hub_opts = options_.watch;
+  hub_opts.batch_max_events = std::max<size_t>(1, hub_opts.batch_max_events);
+  hub_opts.history_chunk_events = std::max<size_t>(1, hub_opts.history_chunk_events);
   hub_ = std::make_shared<sqlite::WatchHub>(hub_opts, readers_, revision_, compacted_);
   writer_ = std::thread([this] { writer_loop(); });
   SKIFF_LOG(INFO) << "storage: opened " << path_ << " at revision " << revision_ << " ("

@@ -37,19 +37,11 @@
 namespace skiff::storage {
 
 struct SqliteStoreOptions {
-  // The in-memory ring of recent events that watchers read from (older events are read back from
-  // SQLite): bounded by count and by bytes (values and previous values). Tens of MB are enough to
-  // absorb a burst while watchers serialize it; anything older costs a disk read, not memory.
-  size_t event_ring_size = 20000;
-  size_t event_ring_bytes = 64 << 20;
-  // A watcher further behind than this (events under its prefix it has not taken yet) is closed.
-  // At least one write batch (max_batch_writes / ~2x max_batch_bytes), so a watcher that keeps up
-  // is never closed by a single large commit.
-  size_t max_watcher_backlog = 20000;
-  size_t max_watcher_backlog_bytes = 64 << 20;
-  // What one Watch::next() returns at most (but at least one event).
-  size_t watch_batch_events = 1000;
-  size_t watch_batch_bytes = 4 << 20;
+  // The watch side: the ring of recent events, how far a watcher may fall behind, and what one
+  // Watch::next() returns (sqlite::WatchHubOptions says what each bound is for). The backlog
+  // bound must exceed one write batch (max_batch_writes / ~2x max_batch_bytes), so a watcher
+  // that keeps up is never closed by a single large commit.
+  sqlite::WatchHubOptions watch;
   size_t max_batch_writes = 10000;       // at most this many writes per transaction
   size_t max_batch_bytes = 16 << 20;     // ... and about this many value bytes
   size_t history_chunk_events = 1000;    // events a watch reads from SQLite per next() call

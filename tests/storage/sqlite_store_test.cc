@@ -249,8 +249,8 @@ void expect_same(const std::vector<WatchEvent>& got, const std::vector<Op>& want
 // exactly the committed history, in order.
 TEST_F(SqliteStoreTest, WatchSeesEveryChangeOnceInOrderUnderConcurrentWriters) {
   SqliteStoreOptions opts;
-  opts.event_ring_size = 100;
-  opts.history_chunk_events = 7;  // many small catch-up reads
+  opts.watch.ring_max_events = 100;
+  opts.watch.history_chunk_events = 7;  // many small catch-up reads
   auto s = must_open(path_, opts);
   ASSERT_EQ(s->create("/other/seed", "x").code, Code::kOk);
   int64_t start = s->current_revision();
@@ -442,7 +442,7 @@ TEST_F(SqliteStoreTest, OpenErrors) {
 
 TEST_F(SqliteStoreTest, SlowWatcherIsClosed) {
   SqliteStoreOptions opts;
-  opts.max_watcher_backlog = 50;
+  opts.watch.max_watcher_backlog = 50;
   auto s = must_open(path_, opts);
   Code code;
   auto slow = s->watch("/s/", 0, &code);

@@ -38,7 +38,7 @@ class StoreBoundsTest : public ::testing::Test {
 // that reads after every write gets every event, in order.
 TEST_F(StoreBoundsTest, StalledWatcherClosedByBytesWhileConsumerGetsEverything) {
   SqliteStoreOptions opts;
-  opts.max_watcher_backlog_bytes = 1 << 20;  // ~10 events of 100 KB
+  opts.watch.max_watcher_backlog_bytes = 1 << 20;  // ~10 events of 100 KB
   auto s = must_open(path_, opts);
   Code code;
   auto stalled = s->watch("/b/", 0, &code);
@@ -75,7 +75,7 @@ TEST_F(StoreBoundsTest, StalledWatcherClosedByBytesWhileConsumerGetsEverything) 
 // The same by count, with writers in parallel (so commits hold several writes).
 TEST_F(StoreBoundsTest, StalledWatcherClosedByCountUnderConcurrentWriters) {
   SqliteStoreOptions opts;
-  opts.max_watcher_backlog = 200;
+  opts.watch.max_watcher_backlog = 200;
   auto s = must_open(path_, opts);
   Code code;
   auto stalled = s->watch("/b/", 0, &code);
@@ -112,7 +112,7 @@ TEST_F(StoreBoundsTest, StalledWatcherClosedByCountUnderConcurrentWriters) {
 // before the ring still gets every event, read back from disk.
 TEST_F(StoreBoundsTest, RingBoundedByBytesAndCount) {
   SqliteStoreOptions opts;
-  opts.event_ring_bytes = 1 << 20;
+  opts.watch.ring_max_bytes = 1 << 20;
   auto s = must_open(path_, opts);
   const std::string value(100 * 1024, 'v');
   for (int i = 0; i < 60; ++i) ASSERT_EQ(s->create(key(i), value).code, Code::kOk);
@@ -131,7 +131,7 @@ TEST_F(StoreBoundsTest, RingBoundedByBytesAndCount) {
   std::error_code ec;
   fs::remove_all(fs::path(path_).parent_path(), ec);
   opts = SqliteStoreOptions{};
-  opts.event_ring_size = 10;
+  opts.watch.ring_max_events = 10;
   s = must_open(path_, opts);
   for (int i = 0; i < 30; ++i) ASSERT_EQ(s->create(key(i), "x").code, Code::kOk);
   EXPECT_EQ(s->watch_stats().ring_events, 10u);
@@ -141,8 +141,8 @@ TEST_F(StoreBoundsTest, RingBoundedByBytesAndCount) {
 // never holds a copy of everything it is behind on.
 TEST_F(StoreBoundsTest, NextReturnsBoundedBatches) {
   SqliteStoreOptions opts;
-  opts.watch_batch_events = 5;
-  opts.watch_batch_bytes = 250 * 1024;
+  opts.watch.batch_max_events = 5;
+  opts.watch.batch_max_bytes = 250 * 1024;
   auto s = must_open(path_, opts);
   Code code;
   auto small = s->watch("/s/", 0, &code);
