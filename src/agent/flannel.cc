@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "agent/context.h"
+#include "api/node_address.h"
 #include "common/log.h"
 #include "runtime/ipam.h"
 #include "runtime/process.h"
@@ -27,15 +28,6 @@ std::string canonical(const std::string& cidr) {
   auto n = runtime::parse_cidr(cidr);
   if (!n || n->prefix == 0) return "";
   return runtime::format_ipv4(n->network) + "/" + std::to_string(n->prefix);
-}
-
-std::string internal_ip(const json::object& node) {
-  const auto* addrs = find_path(node, {"status", "addresses"});
-  if (!addrs || !addrs->is_array()) return "";
-  for (const auto& a : addrs->get_array())
-    if (a.is_object() && get_string(a.get_object(), {"type"}) == "InternalIP")
-      return get_string(a.get_object(), {"address"});
-  return "";
 }
 
 std::string annotation(const json::object& node, const std::string& key) {
@@ -163,7 +155,7 @@ void Flannel::apply(const json::object& node) {
   Peer want;
   want.cidr = cidr;
   if (!vxlan_) {
-    want.via = internal_ip(node);
+    want.via = api::node_address(node, "InternalIP");
   } else if (annotation(node, "backend-type") == "vxlan") {
     json::value data;
     std::string err;

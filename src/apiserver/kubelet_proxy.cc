@@ -12,6 +12,7 @@
 #include <cctype>
 #include <sstream>
 
+#include "api/node_address.h"
 #include "apiserver/handler.h"
 #include "common/log.h"
 #include "net/tls_client.h"
@@ -93,11 +94,7 @@ struct KubeletAddress {
 Result<KubeletAddress> kubelet_address(const json::object& node, const std::string& name) {
   KubeletAddress a;
   if (const auto* addrs = find_path(node, {"status", "addresses"}); addrs && addrs->is_array()) {
-    for (const auto& ad : addrs->get_array())
-      if (get_string(ad, {"type"}) == "InternalIP") {
-        a.host = get_string(ad, {"address"});
-        break;
-      }
+    a.host = api::node_address(node, "InternalIP");
     if (a.host.empty() && !addrs->get_array().empty())
       a.host = get_string(addrs->get_array()[0], {"address"});
   }

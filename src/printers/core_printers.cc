@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "api/node_address.h"
 #include "printers/printing.h"
 
 namespace skiff::api::printing {
@@ -70,9 +71,8 @@ json::array service_cells(const json::object& svc, Clock::time_point now) {
 // ---- nodes ---------------------------------------------------------------------------------
 
 std::string node_address(const json::object& node, std::string_view type) {
-  for (const auto& a : arr(node, {"status", "addresses"}))
-    if (str(&a, {"type"}) == type) return str(&a, {"address"});
-  return "<none>";
+  auto a = api::node_address(node, type);
+  return a.empty() ? "<none>" : a;
 }
 
 json::array node_cells(const json::object& node, Clock::time_point now) {
