@@ -38,10 +38,19 @@ class SchedulerIntegration : public testsupport::ServerPerTest {
                                                                         {"status", "True"}}}}}}};
     auto r = client_->create(res("nodes"), "", node);
     ASSERT_TRUE(r) << r.error().message;
-    // Status may be dropped on create (status is a subresource): write it too.
+    // Status may be dropped on create (status is a subresource): write it too. The server's
+    // controllers (node IPAM) may update the new Node first: re-read it on a conflict.
     json::object cur = *r;
-    cur["status"] = node["status"];
-    auto u = client_->update(res("nodes"), "", name, cur, "status");
+    Result<json::object> u = ApiError::conflict("nodes", name, "not written yet");
+    for (int attempt = 0; attempt < 10 && !u && u.error().code == 409; ++attempt) {
+      if (attempt > 0) {
+        auto latest = client_->get(res("nodes"), "", name);
+        ASSERT_TRUE(latest) << latest.error().message;
+        cur = *latest;
+      }
+      cur["status"] = node["status"];
+      u = client_->update(res("nodes"), "", name, cur, "status");
+    }
     ASSERT_TRUE(u) << u.error().message;
   }
 
