@@ -17,6 +17,7 @@
 #include "agent/data_dir_lock.h"
 #include "agent/flannel.h"
 #include "proxy/proxy.h"
+#include "runtime/ipam.h"
 #include "agent/kubelet_server.h"
 #include "agent/node.h"
 #include "agent/pod_worker.h"
@@ -77,9 +78,22 @@ bool is_terminal(const json::object& pod) {
 
 }  // namespace
 
+bool runs_proxy(const AgentOptions& o) {
+  return o.proxy == "on" || (o.proxy == "auto" && o.flannel_backend != "none" && !o.flannel_backend.empty());
+}
+
+std::string effective_cluster_dns(const AgentOptions& o) {
+  if (o.cluster_dns == "host") return "";
+  if (!o.cluster_dns.empty()) return o.cluster_dns;
+  if (!runs_proxy(o)) return "";
+  return runtime::nth_address(o.service_cidr, runtime::kClusterDnsIndex).value_or("");
+}
+
 Agent::Agent(client::Config api, AgentOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->api = std::move(api);
   if (options.node_name.empty()) options.node_name = default_node_name();
+  // Resolved once: the sandbox code reads a plain address ("" = the host's resolvers).
+  options.cluster_dns = effective_cluster_dns(options);
   impl_->ctx.options = std::move(options);
 }
 
@@ -131,7 +145,7 @@ void Agent::start() {
   } else if (o.flannel_backend != "none" && !o.flannel_backend.empty()) {
     throw std::runtime_error("unsupported --flannel-backend " + o.flannel_backend + " (none, host-gw or vxlan)");
   }
-  if (o.proxy == "on" || (o.proxy == "auto" && o.flannel_backend != "none" && !o.flannel_backend.empty())) {
+  if (runs_proxy(o)) {
     im.proxy = std::make_unique<proxy::Proxy>(*im.client, proxy::ProxyOptions{o.node_name, o.cluster_cidr});
     im.proxy->start();
   }

@@ -27,7 +27,11 @@ struct AgentOptions {
   // server's kubelet client and members of system:masters are then admitted.
   std::string client_ca_pem;
   std::string pod_cidr;      // used when the Node gets no spec.podCIDR from the cluster
-  std::string cluster_dns;   // nameserver for pods with dnsPolicy ClusterFirst ("" = host's)
+  // Nameserver for pods with dnsPolicy ClusterFirst: an IP; "host" for the host's resolvers;
+  // "" (the default) for the service range's 10th address (10.96.0.10, the kube-dns Service,
+  // kubeadm's default) when this agent runs the service proxy, else the host's (without the
+  // proxy a ClusterIP routes nowhere). effective_cluster_dns() says which.
+  std::string cluster_dns;
   std::string cluster_domain = "cluster.local";
   std::string bridge = "skiff0";
   // Cgroup under which every container's cgroup is made ("" = <the agent's own cgroup>/skiff).
@@ -47,6 +51,11 @@ struct AgentOptions {
   std::chrono::seconds heartbeat{10};           // Lease renewal
   std::chrono::seconds node_status_period{60};  // full Node status even when nothing changed
 };
+
+// Whether the agent runs the service proxy (AgentOptions::proxy, flannel_backend).
+bool runs_proxy(const AgentOptions& o);
+// The nameserver ClusterFirst pods get ("" = the host's resolv.conf), per AgentOptions::cluster_dns.
+std::string effective_cluster_dns(const AgentOptions& o);
 
 class Agent {
  public:

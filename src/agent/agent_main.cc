@@ -1,4 +1,6 @@
 // `skiff agent`: flags, the API credentials from a kubeconfig, and the foreground run loop.
+#include <arpa/inet.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -32,7 +34,9 @@ const char* kUsage =
     "  --client-ca-file FILE   CA of clients allowed on the kubelet port (default: the\n"
     "                          kubeconfig's cluster CA)\n"
     "  --pod-cidr CIDR         pod range when the cluster assigns none\n"
-    "  --cluster-dns IP        nameserver for ClusterFirst pods (default: the host's)\n"
+    "  --cluster-dns IP|host   nameserver for ClusterFirst pods (default: the 10th address\n"
+    "                          of --service-cidr, 10.96.0.10, when the service proxy runs,\n"
+    "                          else the host's; host: the host's resolvers)\n"
     "  --cluster-domain NAME   default cluster.local\n"
     "  --bridge NAME           the node's pod bridge (default skiff0)\n"
     "  --cgroup-parent PATH    cgroup of the containers (default: <agent's cgroup>/skiff);\n"
@@ -80,7 +84,14 @@ int agent_main(int argc, char** argv) {
     else if (a == "--kubelet-address") o.kubelet_address = v;
     else if (a == "--client-ca-file") client_ca_file = v;
     else if (a == "--pod-cidr") o.pod_cidr = v;
-    else if (a == "--cluster-dns") o.cluster_dns = v;
+    else if (a == "--cluster-dns") {
+      in_addr addr{};
+      if (v != "host" && inet_pton(AF_INET, v.c_str(), &addr) != 1) {
+        std::fprintf(stderr, "agent: invalid --cluster-dns %s (an IPv4 address, or host)\n", v.c_str());
+        return 2;
+      }
+      o.cluster_dns = v;
+    }
     else if (a == "--cluster-domain") o.cluster_domain = v;
     else if (a == "--bridge") o.bridge = v;
     else if (a == "--cgroup-parent") o.cgroup_parent = v;

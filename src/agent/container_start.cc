@@ -11,6 +11,7 @@
 #include "api/resources.h"
 #include "common/log.h"
 #include "common/time.h"
+#include "images/system_image.h"
 
 namespace skiff::agent {
 namespace fs = std::filesystem;
@@ -45,6 +46,16 @@ bool PodWorker::start_container(const json::object& pod, const json::object& spe
   const auto policy = pull_policy(spec);
   const std::string fp = r.field_path();
   images::Image img;
+  // The system image (skiff's own binary, images/system_image.h) is built here, on first use,
+  // rather than at every agent start: the binary with its debug info is ~200 MB, and most
+  // agents (every single-node test server) never run a system pod.
+  if (image_ref == images::system_image_ref() && !ctx_.images->get(image_ref, img).ok()) {
+    r.waiting_reason = "ContainerCreating";
+    auto st = images::ensure_system_image(*ctx_.images, ctx_.options.data_dir + "/tmp");
+    if (!st.ok()) {
+      SKIFF_LOG(WARN) << "agent: " << st.message;
+    }
+  }
   bool present = ctx_.images->get(image_ref, img).ok();
   if (policy == images::PullPolicy::kNever && !present) {
     r.waiting_reason = "ErrImageNeverPull";

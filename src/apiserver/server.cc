@@ -1,5 +1,6 @@
 #include "apiserver/server.h"
 
+#include <arpa/inet.h>
 #include <malloc.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -16,7 +17,10 @@
 #include "apiserver/handler.h"
 #include "apiserver/kubernetes_service.h"
 #include "apiserver/object_store.h"
+#include "addons/coredns.h"
 #include "agent/agent.h"
+#include "images/system_image.h"
+#include "runtime/ipam.h"
 #include "client/client.h"
 #include "client/leader_election.h"
 #include "controllers/controller_manager.h"
@@ -202,6 +206,8 @@ void Server::start() {
     ao.proxy = cfg_.proxy;
     if (!cfg_.cluster_cidr.empty()) ao.cluster_cidr = cfg_.cluster_cidr;
     ao.service_cidr = cfg_.service_cidr;
+    ao.cluster_dns = cfg_.cluster_dns;
+    ao.cluster_domain = cfg_.cluster_domain;
     ao.client_ca_pem = certs.ca.cert_pem;
     auto node_cert = pki::make_client_cert(certs.ca, "system:node:" + ao.node_name,
                                            {"system:nodes"});
@@ -218,6 +224,20 @@ void Server::start() {
                        << "; this server runs no pods (fix that, or pass --no-agent)";
       agent_.reset();
     }
+  }
+  agent::AgentOptions own;  // what decides whether this server's agent runs the proxy
+  own.flannel_backend = cfg_.flannel_backend;
+  own.proxy = cfg_.proxy;
+  if (cfg_.dns_addon == "on" || (cfg_.dns_addon == "auto" && !cfg_.no_agent && agent::runs_proxy(own))) {
+    addons::DnsAddonOptions dopts;
+    dopts.cluster_dns = cfg_.cluster_dns.empty() || cfg_.cluster_dns == "host"
+                            ? runtime::nth_address(cfg_.service_cidr, runtime::kClusterDnsIndex).value_or("")
+                            : cfg_.cluster_dns;
+    dopts.cluster_domain = cfg_.cluster_domain;
+    dopts.image = images::system_image_ref();
+    addons_client_ = component_client("system:addon-manager");
+    dns_addon_ = std::make_unique<addons::DnsAddon>(*addons_client_, dopts);
+    dns_addon_->start();
   }
   maintenance_ = std::thread([this] { maintenance_loop(); });
 }
@@ -294,6 +314,7 @@ void Server::stop() {
   cv_.notify_all();
   // The node agent first (its containers keep running), then open watches end and the
   // embedded components stop side by side.
+  if (dns_addon_) dns_addon_->stop();
   if (agent_) agent_->stop();
   agent_.reset();
   if (handler_) handler_->shutdown();
@@ -330,6 +351,11 @@ void usage() {
                "    [--registry-config FILE] [--node-ip IP] [--cgroup-parent PATH]\n"
                "    [--flannel-backend none|host-gw|vxlan (default none: pods of this node only)]\n"
                "    [--no-proxy | --proxy (service proxy: default on unless the backend is none)]\n"
+               "  cluster DNS (docs/network.md):\n"
+               "    [--cluster-dns IP (default: the 10th address of --service-cidr, 10.96.0.10)]\n"
+               "    [--cluster-domain DOMAIN (default cluster.local)]\n"
+               "    [--disable dns | --enable dns (the kube-system coredns Deployment and kube-dns\n"
+               "     Service; default: on when the node agent runs the service proxy)]\n"
                "  defaults: --data-dir /var/lib/skiff --bind-address 0.0.0.0 --port 6443 "
                "--service-cidr 10.96.0.0/12 --compaction-interval 5m\n");
   std::fprintf(stderr,
@@ -383,6 +409,22 @@ int server_main(int argc, char** argv) {
         std::fprintf(stderr, "skiff server: --flannel-backend must be none, host-gw or vxlan\n");
         return 2;
       }
+    }
+    else if (a == "--cluster-dns") {
+      cfg.cluster_dns = need();
+      in_addr addr{};
+      if (cfg.cluster_dns != "host" && inet_pton(AF_INET, cfg.cluster_dns.c_str(), &addr) != 1) {
+        std::fprintf(stderr, "skiff server: --cluster-dns wants an IPv4 address (or host)\n");
+        return 2;
+      }
+    }
+    else if (a == "--cluster-domain") cfg.cluster_domain = need();
+    else if (a == "--disable" || a == "--enable") {
+      if (need() != "dns") {
+        std::fprintf(stderr, "skiff server: %s knows one addon: dns\n", a.c_str());
+        return 2;
+      }
+      cfg.dns_addon = a == "--disable" ? "off" : "on";
     }
     else if (a == "--datastore") cfg.datastore = need();
     else if (a == "--service-cidr") cfg.service_cidr = need();

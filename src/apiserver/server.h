@@ -17,6 +17,7 @@ namespace skiff::client { class Client; class LeaderElector; }
 namespace skiff::scheduler { class Scheduler; }
 namespace skiff::controllers { class ControllerManager; }
 namespace skiff::agent { class Agent; }
+namespace skiff::addons { class DnsAddon; }
 
 namespace skiff::apiserver {
 class Admission;
@@ -57,6 +58,14 @@ struct ServerConfig {
   std::string cgroup_parent;      // "" = <server's cgroup>/skiff
   std::string flannel_backend = "none";  // none | host-gw | vxlan (agent/flannel.h)
   std::string proxy = "auto";            // the agent's service proxy: auto | on | off
+  // Cluster DNS (docs/network.md): the kube-dns Service's ClusterIP and the agents' nameserver
+  // ("" = the service range's 10th address; the embedded agent also takes "host").
+  std::string cluster_dns;
+  std::string cluster_domain = "cluster.local";
+  // The coredns addon (addons/coredns.h): "auto" = on when the embedded agent runs the service
+  // proxy (without it neither kube-dns nor the API's ClusterIP is reachable from a pod),
+  // "on" (--enable dns), "off" (--disable dns).
+  std::string dns_addon = "auto";
 };
 
 class Server {
@@ -90,6 +99,8 @@ class Server {
   std::unique_ptr<client::LeaderElector> scheduler_elector_;
   std::unique_ptr<client::LeaderElector> controllers_elector_;
   std::unique_ptr<agent::Agent> agent_;
+  std::unique_ptr<client::Client> addons_client_;
+  std::unique_ptr<addons::DnsAddon> dns_addon_;  // stops before addons_client_ goes
   std::thread maintenance_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -18,6 +18,8 @@
 #include "common/log.h"
 #include "common/numbers.h"
 #include "common/stop_signal.h"
+#include "dns/http_status.h"
+#include "dns/metrics.h"
 #include "dns/records.h"
 #include "dns/server.h"
 
@@ -37,12 +39,15 @@ const char* kUsage =
     "  --cluster-domain DOMAIN  (default cluster.local)\n"
     "  --ttl SECONDS            TTL of the cluster's records (default 30)\n"
     "  --upstream IP[:PORT]     a server for other names; repeatable (default: the nameservers\n"
-    "                           of /etc/resolv.conf, without 127.0.0.0/8 when listening on :53)\n";
+    "                           of /etc/resolv.conf, without 127.0.0.0/8 when listening on :53)\n"
+    "  --health [ADDR]:PORT     /health, 200 while serving (e.g. :8080; default off)\n"
+    "  --ready [ADDR]:PORT      /ready, 200 once the cluster's records are loaded (e.g. :8181)\n"
+    "  --metrics [ADDR]:PORT    /metrics in Prometheus text (e.g. :9153)\n";
 }  // namespace
 
 int dns_main(int argc, char** argv) {
   ServerOptions o;
-  std::string kubeconfig, server, domain = "cluster.local";
+  std::string kubeconfig, server, domain = "cluster.local", health, ready_addr, metrics_addr;
   int64_t ttl = 30;
   for (int i = 1; i < argc; ++i) {
     Flag f;
@@ -55,6 +60,9 @@ int dns_main(int argc, char** argv) {
     else if (a == "--listen") o.listen = v;
     else if (a == "--cluster-domain") domain = v;
     else if (a == "--upstream") o.upstreams.push_back(v);
+    else if (a == "--health") health = v;
+    else if (a == "--ready") ready_addr = v;
+    else if (a == "--metrics") metrics_addr = v;
     else if (a == "--ttl") {
       auto n = parse_int64(v);
       ttl = n.value_or(-1);
@@ -97,7 +105,7 @@ int dns_main(int argc, char** argv) {
   // Events only mark the table dirty; the loop below rebuilds it at most every 100 ms.
   std::mutex mu;
   std::condition_variable cv;
-  bool dirty = false;  // guarded by mu
+  bool dirty = true;  // guarded by mu; true: build once the first lists are in, even if empty
   auto changed = [&] {
     {
       std::lock_guard lock(mu);
@@ -113,9 +121,27 @@ int dns_main(int argc, char** argv) {
   services.start();
   slices.start();
 
+  Metrics metrics;
+  o.metrics = &metrics;
+  std::atomic<bool> loaded{false};  // the first full table is in: /ready
+  std::vector<HttpEndpoint> status;
+  if (!health.empty()) status.push_back({health, [](const std::string& path) {
+    return path == "/health" ? HttpReply{200, "text/plain; charset=utf-8", "OK"} : HttpReply{404, "text/plain", "not found\n"};
+  }});
+  if (!ready_addr.empty()) status.push_back({ready_addr, [&loaded](const std::string& path) {
+    if (path != "/ready") return HttpReply{404, "text/plain", "not found\n"};
+    return loaded ? HttpReply{200, "text/plain; charset=utf-8", "OK"}
+                  : HttpReply{503, "text/plain; charset=utf-8", "the cluster's Services and EndpointSlices are not loaded yet\n"};
+  }});
+  if (!metrics_addr.empty()) status.push_back({metrics_addr, [&metrics](const std::string& path) {
+    if (path != "/metrics") return HttpReply{404, "text/plain", "not found\n"};
+    return HttpReply{200, "text/plain; version=0.0.4; charset=utf-8", metrics.render()};
+  }});
   Server srv(table, o);
+  HttpStatusServer status_server(std::move(status));
   try {
     srv.start();
+    status_server.start();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 1;
@@ -135,8 +161,10 @@ int dns_main(int argc, char** argv) {
     lock.unlock();
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // debounce
     table.rebuild(services.list(), slices.list());
+    loaded = true;
   }
   SKIFF_LOG(INFO) << "dns: stopping";
+  status_server.stop();
   srv.stop();
   services.stop();
   slices.stop();

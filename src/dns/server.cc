@@ -163,6 +163,11 @@ struct Server::Impl {
 
 // Answers one query from any transport.
 void Server::Impl::handle(const Bytes& wire, bool over_tcp, Done done) {
+  if (o.metrics)
+    done = [m = o.metrics, d = std::move(done)](Bytes r) {
+      if (r.size() >= 4) m->response(r[3] & 15);
+      d(std::move(r));
+    };
   ParseError err;
   auto q = parse(wire, &err);
   if (!q) {
@@ -178,6 +183,7 @@ void Server::Impl::handle(const Bytes& wire, bool over_tcp, Done done) {
   if (q->opcode != 0) return done(encode(reply_to(*q, Rcode::kNotImp), max));
   if (q->questions.size() != 1) return done(encode(reply_to(*q, Rcode::kFormErr), max));
   const Question& question = q->questions[0];
+  if (o.metrics) o.metrics->request(over_tcp, question.type);
   if (question.klass == kClassIN) {
     if (auto a = zone.lookup(question.name, question.type)) {
       Message r = reply_to(*q, a->rcode);
@@ -187,7 +193,9 @@ void Server::Impl::handle(const Bytes& wire, bool over_tcp, Done done) {
       return done(encode(r, max));
     }
   }
-  if (auto hit = cache.get(cache_key(question), Clock::now())) {
+  auto hit = cache.get(cache_key(question), Clock::now());
+  if (o.metrics) hit ? o.metrics->cache_hit() : o.metrics->cache_miss();
+  if (hit) {
     hit->id = q->id;
     hit->questions = q->questions;  // the asker's case (some resolvers check it, "0x20" bits)
     return done(encode(*hit, max));
@@ -224,6 +232,7 @@ struct Forward : std::enable_shared_from_this<Forward> {
     sock.open(ep.protocol(), ec);
     if (ec) return attempt();
     if (count) ++*count;
+    if (metrics) metrics->forward();
     auto self = shared_from_this();
     sock.async_send_to(asio::buffer(wire), ep, asio::bind_executor(strand, [self, g](auto ec, size_t) {
                          if (ec && g == self->gen) self->attempt();
@@ -266,6 +275,7 @@ struct Forward : std::enable_shared_from_this<Forward> {
   const Message query;
   std::function<void(std::optional<Message>, Bytes)> on_finish;
   std::atomic<uint64_t>* count = nullptr;
+  Metrics* metrics = nullptr;
   // State below is only touched on strand.
   Bytes wire;
   uint16_t id = 0;
@@ -292,6 +302,7 @@ void Server::Impl::forward(Message q, Done done) {
         done(std::move(bytes));
       });
   f->count = &upstream_count;
+  f->metrics = o.metrics;
   asio::post(f->strand, [f] { f->attempt(); });
 }
 

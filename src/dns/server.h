@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "dns/metrics.h"
 #include "dns/zone.h"
 
 namespace skiff::dns {
@@ -22,6 +23,7 @@ struct ServerOptions {
   size_t max_tcp_connections = 256;
   size_t cache_entries = 4096;
   uint32_t max_cache_ttl = 300;  // seconds; upstream TTLs above this are cached this long
+  Metrics* metrics = nullptr;    // counters to bump (not owned; must outlive the server)
 };
 
 // The nameservers of a resolv.conf text, as IP strings, leaving out 127.0.0.0/8 and ::1 when

@@ -28,6 +28,12 @@ std::optional<Ipv4Net> parse_cidr(const std::string& cidr) {
   return n;
 }
 
+std::optional<std::string> nth_address(const std::string& cidr, uint32_t n) {
+  auto net = parse_cidr(cidr);
+  if (!net || n == 0 || n >= net->broadcast() - net->network) return std::nullopt;
+  return format_ipv4(net->network + n);
+}
+
 std::string format_ipv4(uint32_t addr) {
   in_addr a{htonl(addr)};
   char buf[INET_ADDRSTRLEN];

@@ -18,6 +18,11 @@ struct Ipv4Net {
 };
 std::optional<Ipv4Net> parse_cidr(const std::string& cidr);  // "10.88.0.0/24"
 std::string format_ipv4(uint32_t addr);
+// The n-th address of an IPv4 CIDR (n = 1 is the first after the network address), or nullopt
+// when the CIDR does not parse or is too small. The service range's 1st is the `kubernetes`
+// Service's ClusterIP, its 10th the cluster DNS (kubeadm's convention: 10.96.0.10).
+std::optional<std::string> nth_address(const std::string& cidr, uint32_t n);
+inline constexpr uint32_t kClusterDnsIndex = 10;
 
 class Ipam {
  public:

@@ -150,6 +150,7 @@ class ServerTest : public ::testing::Test {
     ServerOptions o;
     o.listen = "127.0.0.1:0";
     o.upstreams = {"127.0.0.1:" + std::to_string(upstream.port())};
+    o.metrics = &metrics;
     server = std::make_unique<Server>(table, o);
     server->start();
     ASSERT_NE(server->port(), 0);
@@ -157,6 +158,7 @@ class ServerTest : public ::testing::Test {
   void TearDown() override { server.reset(); }
 
   FakeUpstream upstream;
+  Metrics metrics;  // before the server: it must outlive it
   RecordTable table{"cluster.local", 30};
   std::unique_ptr<Server> server;
 };
@@ -218,6 +220,14 @@ TEST_F(ServerTest, ForwardsOtherNamesAndCachesTheAnswer) {
   EXPECT_LE(again->answers[0].ttl, 60u);
   EXPECT_EQ(upstream.queries(), 1);
   EXPECT_EQ(server->upstream_queries(), 1u);
+  // Both counted by type and protocol; one miss then one hit; one forward.
+  const std::string text = metrics.render();
+  EXPECT_NE(text.find("coredns_dns_requests_total{proto=\"udp\",type=\"A\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("coredns_dns_requests_total{proto=\"tcp\",type=\"A\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("coredns_dns_responses_total{rcode=\"NOERROR\"} 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("coredns_cache_hits_total 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("coredns_cache_misses_total 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("coredns_forward_requests_total 1\n"), std::string::npos) << text;
 }
 
 TEST(ServerFailure, UnreachableUpstreamIsServFail) {
