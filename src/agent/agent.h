@@ -33,6 +33,9 @@ struct AgentOptions {
   // proxy a ClusterIP routes nowhere). effective_cluster_dns() says which.
   std::string cluster_dns;
   std::string cluster_domain = "cluster.local";
+  // The resolver configuration pods with dnsPolicy Default get (upstream kubelet's
+  // --resolv-conf), loopback nameservers left out; also ClusterFirst pods when cluster DNS is off.
+  std::string resolv_conf = "/etc/resolv.conf";
   std::string bridge = "skiff0";
   // Cgroup under which every container's cgroup is made ("" = <the agent's own cgroup>/skiff).
   // Several agents on one machine (scripts/cluster) each take their own.

@@ -38,6 +38,8 @@ const char* kUsage =
     "                          of --service-cidr, 10.96.0.10, when the service proxy runs,\n"
     "                          else the host's; host: the host's resolvers)\n"
     "  --cluster-domain NAME   default cluster.local\n"
+    "  --resolv-conf FILE      resolver config of dnsPolicy Default pods (default\n"
+    "                          /etc/resolv.conf; loopback nameservers are left out)\n"
     "  --bridge NAME           the node's pod bridge (default skiff0)\n"
     "  --cgroup-parent PATH    cgroup of the containers (default: <agent's cgroup>/skiff);\n"
     "                          give each agent on one machine its own\n"
@@ -93,6 +95,7 @@ int agent_main(int argc, char** argv) {
       o.cluster_dns = v;
     }
     else if (a == "--cluster-domain") o.cluster_domain = v;
+    else if (a == "--resolv-conf") o.resolv_conf = v;
     else if (a == "--bridge") o.bridge = v;
     else if (a == "--cgroup-parent") o.cgroup_parent = v;
     else if (a == "--flannel-backend") o.flannel_backend = v;

@@ -6,11 +6,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "common/log.h"
 #include "runtime/host.h"
@@ -74,16 +76,55 @@ std::string hosts_file(const json::object& pod, const std::string& ip, bool host
   return o.str();
 }
 
-// The host's resolv.conf without nameservers a pod cannot reach (127.x: a local stub resolver).
-std::string host_resolv() {
-  std::ifstream in("/etc/resolv.conf");
-  std::ostringstream o;
+// A pod's resolver configuration, written as containerd's CRI plugin writes it: search,
+// nameservers, options.
+struct DnsConf {
+  std::vector<std::string> servers, searches, options;  // options as "name" or "name:value"
+  static void add(std::vector<std::string>& v, const std::string& x) {
+    if (!x.empty() && std::find(v.begin(), v.end(), x) == v.end()) v.push_back(x);
+  }
+  // dnsConfig.options replace a base option of the same name (upstream's merge).
+  void add_option(const std::string& o) {
+    const std::string name = o.substr(0, o.find(':'));
+    std::erase_if(options, [&](const std::string& x) { return x.substr(0, x.find(':')) == name; });
+    options.push_back(o);
+  }
+  std::string text() const {
+    std::ostringstream o;
+    if (!searches.empty()) {
+      o << "search";
+      for (const auto& x : searches) o << " " << x;
+      o << "\n";
+    }
+    for (const auto& x : servers) o << "nameserver " << x << "\n";
+    if (!options.empty()) {
+      o << "options";
+      for (const auto& x : options) o << " " << x;
+      o << "\n";
+    }
+    return o.str();
+  }
+};
+
+// The node's resolv.conf (--resolv-conf) without nameservers a pod cannot reach (127.x: a
+// local stub resolver).
+DnsConf host_resolv(const std::string& path) {
+  std::ifstream in(path);
+  DnsConf c;
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind("nameserver", 0) == 0 && line.find(" 127.") != std::string::npos) continue;
-    o << line << "\n";
+    std::istringstream l(line);
+    std::string key, v;
+    l >> key;
+    if (key == "nameserver" && l >> v && v.rfind("127.", 0) != 0) DnsConf::add(c.servers, v);
+    if (key == "search" || key == "domain") {
+      c.searches.clear();  // the last search/domain line wins, as in resolv.conf(5)
+      while (l >> v) DnsConf::add(c.searches, v);
+    }
+    if (key == "options")
+      while (l >> v) c.add_option(v);
   }
-  return o.str();
+  return c;
 }
 
 std::string resolv_file(const NodeContext& ctx, const json::object& pod, bool host_network) {
@@ -91,24 +132,34 @@ std::string resolv_file(const NodeContext& ctx, const json::object& pod, bool ho
   bool cluster = !ctx.options.cluster_dns.empty() &&
                  (policy == "ClusterFirst" || (policy == "ClusterFirstWithHostNet" && host_network));
   if (host_network && policy == "ClusterFirst") cluster = false;  // upstream: Default for hostNetwork
-  if (policy == "None") {
-    std::ostringstream o;
-    if (const auto* ns = find_path(pod, {"spec", "dnsConfig", "nameservers"}); ns && ns->is_array())
-      for (const auto& n : ns->get_array())
-        if (n.is_string()) o << "nameserver " << n.get_string() << "\n";
-    if (const auto* s = find_path(pod, {"spec", "dnsConfig", "searches"}); s && s->is_array()) {
-      o << "search";
-      for (const auto& n : s->get_array())
-        if (n.is_string()) o << " " << n.get_string();
-      o << "\n";
+  DnsConf c;
+  if (policy != "None") {
+    if (cluster) {
+      const std::string& d = ctx.options.cluster_domain;
+      std::string ns = get_string(pod, {"metadata", "namespace"}, "default");
+      c.searches = {ns + ".svc." + d, "svc." + d, d};
+      for (const auto& x : host_resolv(ctx.options.resolv_conf).searches) DnsConf::add(c.searches, x);  // as kubelet
+      c.servers = {ctx.options.cluster_dns};
+      c.options = {"ndots:5"};
+    } else {
+      c = host_resolv(ctx.options.resolv_conf);
     }
-    return o.str();
   }
-  if (!cluster) return host_resolv();
-  const std::string& d = ctx.options.cluster_domain;
-  std::string ns = get_string(pod, {"metadata", "namespace"}, "default");
-  return "search " + ns + ".svc." + d + " svc." + d + " " + d + "\nnameserver " +
-         ctx.options.cluster_dns + "\noptions ndots:5\n";
+  // dnsConfig adds to any policy (and is all there is for None).
+  if (const auto* ns = find_path(pod, {"spec", "dnsConfig", "nameservers"}); ns && ns->is_array())
+    for (const auto& n : ns->get_array())
+      if (n.is_string()) DnsConf::add(c.servers, std::string(n.get_string()));
+  if (const auto* s = find_path(pod, {"spec", "dnsConfig", "searches"}); s && s->is_array())
+    for (const auto& n : s->get_array())
+      if (n.is_string()) DnsConf::add(c.searches, std::string(n.get_string()));
+  if (const auto* o = find_path(pod, {"spec", "dnsConfig", "options"}); o && o->is_array())
+    for (const auto& n : o->get_array()) {
+      std::string name = get_string(n, {"name"});
+      if (name.empty()) continue;
+      const auto* v = n.is_object() ? n.get_object().if_contains("value") : nullptr;
+      c.add_option(v && v->is_string() ? name + ":" + std::string(v->get_string()) : name);
+    }
+  return c.text();
 }
 
 runtime::MountSpec bind_file(const std::string& src, const std::string& dst) {

@@ -208,6 +208,7 @@ void Server::start() {
     ao.service_cidr = cfg_.service_cidr;
     ao.cluster_dns = cfg_.cluster_dns;
     ao.cluster_domain = cfg_.cluster_domain;
+    ao.resolv_conf = cfg_.resolv_conf;
     ao.client_ca_pem = certs.ca.cert_pem;
     auto node_cert = pki::make_client_cert(certs.ca, "system:node:" + ao.node_name,
                                            {"system:nodes"});
@@ -353,7 +354,8 @@ void usage() {
                "    [--no-proxy | --proxy (service proxy: default on unless the backend is none)]\n"
                "  cluster DNS (docs/network.md):\n"
                "    [--cluster-dns IP (default: the 10th address of --service-cidr, 10.96.0.10)]\n"
-               "    [--cluster-domain DOMAIN (default cluster.local)]\n"
+               "    [--cluster-domain DOMAIN (default cluster.local)] [--resolv-conf FILE (the\n"
+               "     resolvers of dnsPolicy Default pods, the DNS pods' upstreams; /etc/resolv.conf)]\n"
                "    [--disable dns | --enable dns (the kube-system coredns Deployment and kube-dns\n"
                "     Service; default: on when the node agent runs the service proxy)]\n"
                "  defaults: --data-dir /var/lib/skiff --bind-address 0.0.0.0 --port 6443 "
@@ -419,6 +421,7 @@ int server_main(int argc, char** argv) {
       }
     }
     else if (a == "--cluster-domain") cfg.cluster_domain = need();
+    else if (a == "--resolv-conf") cfg.resolv_conf = need();
     else if (a == "--disable" || a == "--enable") {
       if (need() != "dns") {
         std::fprintf(stderr, "skiff server: %s knows one addon: dns\n", a.c_str());

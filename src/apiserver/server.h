@@ -62,6 +62,7 @@ struct ServerConfig {
   // ("" = the service range's 10th address; the embedded agent also takes "host").
   std::string cluster_dns;
   std::string cluster_domain = "cluster.local";
+  std::string resolv_conf = "/etc/resolv.conf";  // the embedded agent's --resolv-conf
   // The coredns addon (addons/coredns.h): "auto" = on when the embedded agent runs the service
   // proxy (without it neither kube-dns nor the API's ClusterIP is reachable from a pod),
   // "on" (--enable dns), "off" (--disable dns).

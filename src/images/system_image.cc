@@ -129,6 +129,16 @@ std::string write_layer(const std::string& layer_path) {
         parents(tw, rel, made);
         tw.file_from(rel, real, 0755);
       }
+      // The names the loader looks for (DT_NEEDED holds sonames: libsqlite3.so.0) are symlinks
+      // beside the file /proc/self/maps names (libsqlite3.so.0.8.6): every symlink of that
+      // directory resolving to it comes along.
+      const fs::path dir = fs::path(real).parent_path();
+      for (const auto& e : fs::directory_iterator(dir, ec)) {
+        if (!e.is_symlink(ec)) continue;
+        const std::string link = e.path().string();
+        if (fs::canonical(e.path(), ec) != real || ec || !made.insert(link.substr(1)).second) continue;
+        tw.symlink(link.substr(1), fs::read_symlink(e.path(), ec).string());
+      }
       // The interpreter's own path (e.g. /lib64/ld-linux-x86-64.so.2) is what the kernel opens.
       if (lib == interp && lib != real && made.insert(lib.substr(1)).second) {
         parents(tw, lib.substr(1), made);

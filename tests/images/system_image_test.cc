@@ -47,6 +47,14 @@ TEST(SystemImage, BuildsOnceAndRunsTheBinary) {
   EXPECT_EQ(fs::file_size(root + "/usr/bin/skiff"), fs::file_size("/proc/self/exe"));
   for (const auto& lib : system_image_libraries())
     EXPECT_TRUE(fs::exists(fs::symlink_status(root + lib))) << lib;
+  // The soname the loader asks for, as a symlink to the mapped file (libz.so.1 -> libz.so.1.2.x).
+  bool soname = false;
+  for (const auto& lib : system_image_libraries())
+    if (lib.find("/libz.so.") != std::string::npos || lib.find("/libzstd.so.") != std::string::npos) {
+      const std::string so = lib.substr(0, lib.find(".so.") + 5);
+      soname = soname || fs::is_symlink(root + so);
+    }
+  EXPECT_TRUE(soname);
   // The temporary archive is gone; a second call finds the image and builds nothing.
   EXPECT_TRUE(fs::is_empty(dir + "/agent/tmp"));
   auto created = img.created;
