@@ -27,13 +27,15 @@ namespace skiff::dns {
 namespace {
 
 const char* kUsage =
-    "usage: skiff dns --kubeconfig FILE [flags]\n\n"
+    "usage: skiff dns [--kubeconfig FILE] [flags]\n\n"
     "Runs the cluster DNS server in the foreground: answers <svc>.<ns>.svc.<domain> (A, SRV),\n"
     "headless endpoints, <a-b-c-d>.<ns>.pod.<domain> and PTR for service and endpoint\n"
     "addresses from the cluster's Services and EndpointSlices, and forwards other names\n"
     "upstream (docs/network.md, \"Cluster DNS\").\n\n"
     "flags:\n"
-    "  --kubeconfig FILE        credentials for the API server (required)\n"
+    "  --kubeconfig FILE        credentials for the API server (default: in a pod, its\n"
+    "                           service account: KUBERNETES_SERVICE_HOST/PORT and\n"
+    "                           /var/run/secrets/kubernetes.io/serviceaccount)\n"
     "  --server URL             API server (overrides the kubeconfig's)\n"
     "  --listen ADDR:PORT       UDP and TCP address (default 0.0.0.0:53)\n"
     "  --cluster-domain DOMAIN  (default cluster.local)\n"
@@ -75,10 +77,6 @@ int dns_main(int argc, char** argv) {
       return 2;
     }
   }
-  if (kubeconfig.empty()) {
-    std::fprintf(stderr, "dns: --kubeconfig is required\n\n%s", kUsage);
-    return 2;
-  }
   if (o.upstreams.empty()) {
     std::ifstream f("/etc/resolv.conf");
     std::stringstream text;
@@ -89,7 +87,8 @@ int dns_main(int argc, char** argv) {
       SKIFF_LOG(WARN) << "dns: no upstream servers; names outside " << domain << " fail";
     }
   }
-  auto cfg = client::Config::from_kubeconfig(kubeconfig);
+  // In a pod (the coredns Deployment): the pod's service-account credentials.
+  auto cfg = kubeconfig.empty() ? client::Config::in_cluster() : client::Config::from_kubeconfig(kubeconfig);
   if (!cfg) {
     std::fprintf(stderr, "dns: %s\n", cfg.error().message.c_str());
     return 1;

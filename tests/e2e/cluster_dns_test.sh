@@ -39,7 +39,7 @@ RESPONDER=$!
 TEARDOWN_EXTRA="kill $RESPONDER; $TEARDOWN_EXTRA"
 
 # The addon: Service, Deployment, 2 pods Running and Ready from the system image.
-expect "kube-dns Service at the 10th service address" "^$DNS_IP dns:53/UDP,dns-tcp:53/TCP,metrics:9153/TCP\$" \
+expect "kube-dns Service at the 10th service address" "^$DNS_IP dns:53/UDP,dns-tcp:53/TCP,metrics:9153/TCP,\$" \
   k get svc kube-dns -n kube-system -o jsonpath='{.spec.clusterIP} {range .spec.ports[*]}{.name}:{.port}/{.protocol},{end}'
 expect "kube-dns labels" 'CoreDNS kube-dns' \
   k get svc kube-dns -n kube-system -o jsonpath='{.metadata.labels.kubernetes\.io/name} {.metadata.labels.k8s-app}'
@@ -90,22 +90,22 @@ expect "ClusterFirst resolv.conf" "^search $NS.svc.cluster.local svc.cluster.loc
 VIP=$(k get svc front -n $NS -o jsonpath='{.spec.clusterIP}')
 # busybox nslookup prints the server first, then "Name: ... Address: ..." per answer.
 resolves() {  # resolves NAME ADDRESS: NAME's answer holds ADDRESS
-  ex nslookup "$1" | sed -n '/^Name:/,$p' | grep -q "Address:* *$2\$"
+  ex busybox nslookup "$1" | sed -n '/^Name:/,$p' | grep -q "Address:* *$2\$"
 }
-poll 30 resolves front "$VIP" && pass || { fail "short name front -> $VIP"; ex nslookup front >&2; }
-poll 10 resolves front.$NS "$VIP" && pass || { fail "front.$NS -> $VIP"; ex nslookup front.$NS >&2; }
-poll 10 resolves front.$NS.svc.cluster.local "$VIP" && pass || { fail "full name -> $VIP"; ex nslookup front.$NS.svc.cluster.local >&2; }
+poll 30 resolves front "$VIP" && pass || { fail "short name front -> $VIP"; ex busybox nslookup front >&2; }
+poll 10 resolves front.$NS "$VIP" && pass || { fail "front.$NS -> $VIP"; ex busybox nslookup front.$NS >&2; }
+poll 10 resolves front.$NS.svc.cluster.local "$VIP" && pass || { fail "full name -> $VIP"; ex busybox nslookup front.$NS.svc.cluster.local >&2; }
 
 W0=$(k get pod web-0 -n $NS -o jsonpath='{.status.podIP}')
 W1=$(k get pod web-1 -n $NS -o jsonpath='{.status.podIP}')
 both() { resolves web.$NS.svc.cluster.local "$W0" && resolves web.$NS.svc.cluster.local "$W1"; }
-poll 20 both && pass || { fail "headless web -> $W0 and $W1"; ex nslookup web.$NS.svc.cluster.local >&2; }
-expect_not "headless: no ClusterIP answer" "Address:* *10\\.9[6-9]\\." ex nslookup web.$NS.svc.cluster.local
-poll 10 resolves web-0.web.$NS.svc.cluster.local "$W0" && pass || { fail "web-0.web.$NS.svc.cluster.local -> $W0"; ex nslookup web-0.web.$NS.svc.cluster.local >&2; }
-expect "SRV for the named port" "8080 web-0\\.web\\.$NS\\.svc\\.cluster\\.local" ex nslookup -type=srv _http._tcp.web.$NS.svc.cluster.local
-expect "SRV of a ClusterIP service" "80 front\\.$NS\\.svc\\.cluster\\.local" ex nslookup -type=srv _http._tcp.front.$NS.svc.cluster.local
-expect "a missing service is NXDOMAIN" "NXDOMAIN" ex nslookup nothere.$NS.svc.cluster.local
-poll 20 resolves host.external.test 192.0.2.77 && pass || { fail "external name forwarded to the node's resolver"; ex nslookup host.external.test >&2; }
+poll 20 both && pass || { fail "headless web -> $W0 and $W1"; ex busybox nslookup web.$NS.svc.cluster.local >&2; }
+expect_not "headless: no ClusterIP answer" "Address:* *10\\.9[6-9]\\." ex busybox nslookup web.$NS.svc.cluster.local
+poll 10 resolves web-0.web.$NS.svc.cluster.local "$W0" && pass || { fail "web-0.web.$NS.svc.cluster.local -> $W0"; ex busybox nslookup web-0.web.$NS.svc.cluster.local >&2; }
+expect "SRV for the named port" "8080 web-0\\.web\\.$NS\\.svc\\.cluster\\.local" ex busybox nslookup -type=srv _http._tcp.web.$NS.svc.cluster.local
+expect "SRV of a ClusterIP service" "80 front\\.$NS\\.svc\\.cluster\\.local" ex busybox nslookup -type=srv _http._tcp.front.$NS.svc.cluster.local
+expect "a missing service is NXDOMAIN" "NXDOMAIN" ex busybox nslookup nothere.$NS.svc.cluster.local
+poll 20 resolves host.external.test 192.0.2.77 && pass || { fail "external name forwarded to the node's resolver"; ex busybox nslookup host.external.test >&2; }
 
 expect "dnsPolicy None: dnsConfig only" '^search a.test b.test nameserver 192.0.2.1 options ndots:2 edns0 $' \
   bash -c "'$K' --kubeconfig '$SKIFF_CLUSTER_DIR/kubeconfig' exec -n $NS none -- cat /etc/resolv.conf | tr '\n' ' '"
