@@ -59,7 +59,8 @@ k apply -n $NS -f - <<'EOF' >/dev/null
   "spec":{"replicas":1,"selector":{"matchLabels":{"app":"front"}},
    "template":{"metadata":{"labels":{"app":"front"}},
     "spec":{"terminationGracePeriodSeconds":1,
-     "containers":[{"name":"c","image":"e2e/dnsbox:1","imagePullPolicy":"Never","command":["sleep","100000"]}]}}}},
+     "containers":[{"name":"c","image":"e2e/dnsbox:1","imagePullPolicy":"Never",
+      "command":["sh","-c","mkdir -p /tmp/w && echo front-ok >/tmp/w/index.html && exec httpd -f -p 80 -h /tmp/w"]}]}}}},
  {"apiVersion":"v1","kind":"Service","metadata":{"name":"front"},
   "spec":{"selector":{"app":"front"},"ports":[{"name":"http","port":80,"protocol":"TCP"}]}},
  {"apiVersion":"v1","kind":"Service","metadata":{"name":"web"},
@@ -93,7 +94,12 @@ resolves() {  # resolves NAME ADDRESS: NAME's answer holds ADDRESS
   ex busybox nslookup "$1" | sed -n '/^Name:/,$p' | grep -q "Address:* *$2\$"
 }
 poll 30 resolves front "$VIP" && pass || { fail "short name front -> $VIP"; ex busybox nslookup front >&2; }
-poll 10 resolves front.$NS "$VIP" && pass || { fail "front.$NS -> $VIP"; ex busybox nslookup front.$NS >&2; }
+# busybox nslookup takes a dotted name as absolute (no search list); the C library's resolver
+# (busybox nc: getaddrinfo) applies search and ndots as any application does. HTTP through the
+# name shows it led to the service.
+via_name() { ex sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 5 $1 80" | grep -q front-ok; }
+poll 30 via_name front && pass || { fail "HTTP to the short name front"; ex sh -c "nc -w 5 front 80 </dev/null" >&2; }
+poll 10 via_name front.$NS && pass || { fail "front.$NS (search path) reaches the service"; ex sh -c "nc -w 5 front.$NS 80 </dev/null" >&2; }
 poll 10 resolves front.$NS.svc.cluster.local "$VIP" && pass || { fail "full name -> $VIP"; ex busybox nslookup front.$NS.svc.cluster.local >&2; }
 
 W0=$(k get pod web-0 -n $NS -o jsonpath='{.status.podIP}')
