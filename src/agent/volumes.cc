@@ -21,6 +21,7 @@
 #include "agent/json_fields.h"
 #include "agent/atomic_writer.h"
 #include "common/base64.h"
+#include "common/time.h"
 #include "runtime/host.h"
 #include "scheduler/quantity.h"
 
@@ -63,6 +64,10 @@ struct Context {
   const PodFacts& facts;
   const ObjectGetter& get;
   std::string ns;
+  // serviceAccountToken sources: the API call and the tokens kept between refreshes.
+  const TokenRequester& request_token;
+  std::map<std::string, PodVolumes::Token>& tokens;
+  std::string volume;  // the volume being set up (keys `tokens`)
 };
 
 // The ConfigMap or Secret, an empty one when missing and optional; nullopt with *err otherwise.
@@ -161,14 +166,56 @@ bool downward_payload(const Context& cx, const json::object& src, int default_mo
   return true;
 }
 
+// upstream projected volume's serviceAccountToken source: a token for the pod's account,
+// bound to the pod, for the source's audience (default: the API server's) and lifetime.
+bool token_payload(const Context& cx, const json::object& src, int mode, Payload* out,
+                   std::string* err) {
+  const std::string path = str_at(src, "path");
+  const int64_t lifetime = get_int(src, {"expirationSeconds"}, 3600);
+  json::object spec{{"expirationSeconds", lifetime},
+                    {"boundObjectRef",
+                     json::object{{"apiVersion", "v1"},
+                                  {"kind", "Pod"},
+                                  {"name", get_string(cx.pod, {"metadata", "name"})},
+                                  {"uid", get_string(cx.pod, {"metadata", "uid"})}}}};
+  if (auto aud = str_at(src, "audience"); !aud.empty()) spec["audiences"] = json::array{json::value(aud)};
+  const std::string key = cx.volume + "/" + path, want = json::serialize(spec);
+  auto now = std::chrono::system_clock::now();
+  auto it = cx.tokens.find(key);
+  bool have = it != cx.tokens.end() && it->second.request == want && now < it->second.expires;
+  // Up to 10 s of jitter, as upstream's token manager.
+  auto jitter = std::chrono::seconds(std::hash<std::string>{}(key + get_string(cx.pod, {"metadata", "uid"})) % 10);
+  if (!have || token_needs_refresh(now, it->second.expires, it->second.lifetime_seconds, jitter)) {
+    std::string sa = get_string(cx.pod, {"spec", "serviceAccountName"}, "default");
+    Result<json::object> tr = ApiError::internal("no token requester (the agent has no API client)");
+    if (cx.request_token)
+      tr = cx.request_token(cx.ns, sa,
+                            json::object{{"apiVersion", "authentication.k8s.io/v1"},
+                                         {"kind", "TokenRequest"},
+                                         {"spec", spec}});
+    std::string token = tr ? get_string(*tr, {"status", "token"}) : "";
+    auto exp = tr ? parse_rfc3339(get_string(*tr, {"status", "expirationTimestamp"})) : std::nullopt;
+    if (!token.empty() && exp) {
+      cx.tokens[key] = PodVolumes::Token{token, *exp, lifetime, want};
+    } else if (!have) {
+      *err = "failed to fetch token: " + (tr ? std::string("the answer has no token") : tr.error().message);
+      return false;
+    }
+    // A failed renewal keeps the token it had: still valid, and retried on the next refresh.
+  }
+  (*out)[path] = {cx.tokens[key].token, mode};
+  return true;
+}
+
 bool projected_payload(const Context& cx, const json::object& src, Payload* out, std::string* err) {
   int mode = mode_at(src, "defaultMode", 0644);
   if (auto* sources = arr_at(src, "sources"))
     for (auto& v : *sources) {
       if (!v.is_object()) continue;
       const json::object& s = v.get_object();
-      bool ok = true;  // serviceAccountToken and clusterTrustBundle: not supported, no file
+      bool ok = true;  // clusterTrustBundle: not supported, no file
       if (auto* cm = obj_at(s, "configMap")) ok = object_payload(cx, *cm, false, mode, out, err);
+      else if (auto* t = obj_at(s, "serviceAccountToken")) ok = token_payload(cx, *t, mode, out, err);
       else if (auto* sec = obj_at(s, "secret")) ok = object_payload(cx, *sec, true, mode, out, err);
       else if (auto* d = obj_at(s, "downwardAPI")) ok = downward_payload(cx, *d, mode, out, err);
       if (!ok) return false;
@@ -221,8 +268,9 @@ bool check_host_path(const json::object& src, std::string* err) {
 }
 
 // configMap, secret, downwardAPI and projected: files written by the atomic writer.
-bool set_up_files(const Context& cx, const std::string& dir, const json::object& vol,
+bool set_up_files(Context& cx, const std::string& dir, const json::object& vol,
                   std::string* err) {
+  cx.volume = str_at(vol, "name");
   Payload p;
   bool ok = true, tmpfs = false;
   if (auto* s = obj_at(vol, "configMap")) {
@@ -283,6 +331,15 @@ bool resolve_sub_path(const std::string& base, const std::string& sub, std::stri
 
 }  // namespace
 
+bool token_needs_refresh(std::chrono::system_clock::time_point now,
+                         std::chrono::system_clock::time_point expires, int64_t lifetime_seconds,
+                         std::chrono::seconds jitter) {
+  using std::chrono::seconds;
+  const auto issued = expires - seconds(lifetime_seconds);
+  if (now > issued + std::chrono::hours(24) - jitter) return true;
+  return now > expires - seconds(lifetime_seconds * 20 / 100) - jitter;
+}
+
 PodVolumes::PodVolumes(std::string pod_dir) : pod_dir_(std::move(pod_dir)) {
   std::error_code ec;
   fs::create_directories(pod_dir_, ec);  // a failure shows up in set_up, which can report it
@@ -293,8 +350,9 @@ std::string PodVolumes::volume_dir(const std::string& name) const {
 }
 
 bool PodVolumes::set_up(const json::object& pod, const PodFacts& facts, const ObjectGetter& get,
-                        std::string* err) {
-  Context cx{pod, facts, get, get_string(pod, {"metadata", "namespace"}, "default")};
+                        std::string* err, const TokenRequester& request_token) {
+  Context cx{pod, facts, get, get_string(pod, {"metadata", "namespace"}, "default"),
+             request_token, tokens_, ""};
   std::string first;
   // Every volume is attempted: one missing ConfigMap must not stop the others refreshing.
   const json::value* vols = find_path(pod, {"spec", "volumes"});

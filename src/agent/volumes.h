@@ -10,6 +10,8 @@
 // so a container never sees half an update. emptyDir with medium Memory and secret volumes are
 // tmpfs mounts (projected volumes too, as upstream, since they usually carry secrets).
 #pragma once
+#include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,18 @@
 #include "runtime/bundle.h"
 
 namespace skiff::agent {
+
+// Asks the API for a service-account token (POST serviceaccounts/SA/token in NS with the
+// TokenRequest `request`); answers the TokenRequest with status.token and
+// status.expirationTimestamp, or the API's error.
+using TokenRequester = std::function<Result<json::object>(
+    const std::string& ns, const std::string& service_account, const json::object& request)>;
+
+// Upstream's kubelet token manager rule: a token is renewed once 80% of its lifetime has passed
+// (or it is older than 24 h), with up to `jitter` earlier so many pods do not renew at once.
+bool token_needs_refresh(std::chrono::system_clock::time_point now,
+                         std::chrono::system_clock::time_point expires, int64_t lifetime_seconds,
+                         std::chrono::seconds jitter = std::chrono::seconds(0));
 
 class PodVolumes {
  public:
@@ -28,12 +42,14 @@ class PodVolumes {
   // or "Memory", sizeLimit as the tmpfs size), hostPath (types "", DirectoryOrCreate, Directory,
   // FileOrCreate, File, Socket, CharDevice, BlockDevice, checked as upstream), configMap and
   // secret (items, defaultMode, mode per item, optional), downwardAPI (fieldRef and
-  // resourceFieldRef items), projected (configMap, secret, downwardAPI sources;
-  // serviceAccountToken is skipped with no file). Returns false with *err (upstream's wording,
+  // resourceFieldRef items), projected (configMap, secret, downwardAPI and serviceAccountToken
+  // sources: a token bound to the pod, from request_token, kept and renewed by
+  // token_needs_refresh on later calls; a failed renewal keeps the old token while it is
+  // valid). Returns false with *err (upstream's wording,
   // e.g. `configmap "greet" not found`, `hostPath type check failed: /x is not a directory`)
   // when a required source is missing; volumes already set up stay.
   bool set_up(const json::object& pod, const PodFacts& facts, const ObjectGetter& get,
-              std::string* err);
+              std::string* err, const TokenRequester& request_token = {});
 
   // The bind mounts for `container`'s volumeMounts (mountPath, readOnly, subPath; configMap,
   // secret, downwardAPI and projected volumes are always read-only). false with *err for a mount
@@ -49,8 +65,17 @@ class PodVolumes {
   // The directory of volume `name`.
   std::string volume_dir(const std::string& name) const;
 
+  // A projected token, keyed by "<volume>/<path>". Tokens live in memory only (and in the
+  // volume's tmpfs): a restarted agent asks for fresh ones.
+  struct Token {
+    std::string token;
+    std::chrono::system_clock::time_point expires;
+    int64_t lifetime_seconds = 0;
+    std::string request;  // the serialized TokenRequest spec it answers (a spec change renews)
+  };
  private:
   std::string pod_dir_;
+  std::map<std::string, Token> tokens_;  // used by the pod worker's thread only
 };
 
 }  // namespace skiff::agent
