@@ -36,7 +36,8 @@ class ApiHandler {
   // serviceaccounts/token (TokenRequest) and selfsubjectreviews (authn.cc's users, served in
   // token_request.cc).
   void handle_token_request(net::Request& req, const RequestInfo& info, net::ResponseWriter& w);
-  void handle_self_subject_review(net::Request& req, const UserInfo& user, net::ResponseWriter& w);
+  void handle_self_subject_review(net::Request& req, const RequestInfo& info, const UserInfo& user,
+                                  net::ResponseWriter& w);
   void handle_list(net::Request& req, const RequestInfo& info, const api::ResourceInfo& r,
                    net::ResponseWriter& w);
   void delete_collection(net::Request& req, const api::ResourceInfo& r, const std::string& ns,

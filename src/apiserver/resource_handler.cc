@@ -226,7 +226,7 @@ Result<json::value> apply_patch_body(const net::Request& req, const json::value&
 void ApiHandler::handle_resource(net::Request& req, const RequestInfo& info,
                                  const UserInfo& user, net::ResponseWriter& w) {
   if (info.group == "authentication.k8s.io" && info.resource == "selfsubjectreviews")
-    return handle_self_subject_review(req, user, w);
+    return handle_self_subject_review(req, info, user, w);
   const auto* r = api::find_resource(info.group, info.version, info.resource);
   if (!r || (!r->namespaced && !info.namespace_.empty() && info.resource != "namespaces")) {
     write_error(w, ApiError::no_such_path());

@@ -30,13 +30,17 @@ void ApiHandler::handle_token_request(net::Request& req, const RequestInfo& info
   write_json(w, 201, *out);
 }
 
-void ApiHandler::handle_self_subject_review(net::Request& req, const UserInfo& user,
-                                            net::ResponseWriter& w) {
+// Served in v1, v1beta1 and v1alpha1 (the same object in each): kubectl 1.27's `auth whoami`
+// knows only the alpha version, 1.28+ try v1 first.
+void ApiHandler::handle_self_subject_review(net::Request& req, const RequestInfo& info,
+                                            const UserInfo& user, net::ResponseWriter& w) {
+  if (info.version != "v1" && info.version != "v1beta1" && info.version != "v1alpha1")
+    return write_error(w, ApiError::no_such_path());
   if (req.method != "POST")
     return write_error(w, ApiError::method_not_allowed("selfsubjectreviews supports create only"));
   write_json(w, 201,
              json::object{{"kind", "SelfSubjectReview"},
-                          {"apiVersion", "authentication.k8s.io/v1"},
+                          {"apiVersion", "authentication.k8s.io/" + info.version},
                           {"metadata", json::object{{"creationTimestamp", nullptr}}},
                           {"status", json::object{{"userInfo", user.to_json()}}}});
 }
