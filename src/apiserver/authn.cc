@@ -15,7 +15,7 @@ namespace skiff::apiserver {
 namespace {
 constexpr int64_t kMinExpirationSeconds = 600;          // upstream: 10 minutes
 constexpr int64_t kMaxExpirationSeconds = 1LL << 32;    // upstream: 2^32 seconds
-constexpr int64_t kDeletedPodGraceSeconds = 60;         // upstream's validator
+constexpr int64_t kDeletedGraceSeconds = 60;            // upstream's validator: the leeway
 constexpr const char* kSaPrefix = "system:serviceaccount:";
 
 int64_t unix_now() {
@@ -149,33 +149,34 @@ Result<UserInfo> TokenAuthority::authenticate(std::string_view token) {
   const std::string name = get_string(k8s, {"serviceaccount", "name"});
   if (ns.empty() || name.empty() || get_string(*claims, {"sub"}) != kSaPrefix + ns + ":" + name)
     return bad("subject does not match the kubernetes.io claim");
+  // Objects whose deletion began more than the leeway ago count as gone (upstream's rule: a
+  // pod shutting down gracefully keeps its access for a minute).
+  auto deleted = [](const json::object& obj) {
+    auto ts = parse_rfc3339(get_string(obj, {"metadata", "deletionTimestamp"}));
+    return ts && *ts + std::chrono::seconds(kDeletedGraceSeconds) < Clock::now();
+  };
   auto sa = objects_.get(core("serviceaccounts"), ns, name);
-  if (!sa || get_string(*sa, {"metadata", "uid"}) != get_string(k8s, {"serviceaccount", "uid"}))
+  if (!sa || get_string(*sa, {"metadata", "uid"}) != get_string(k8s, {"serviceaccount", "uid"}) ||
+      deleted(*sa))
     return bad("service account " + ns + "/" + name + " has been deleted");
   UserInfo u{kSaPrefix + ns + ":" + name, get_string(*sa, {"metadata", "uid"}),
              {"system:serviceaccounts", "system:serviceaccounts:" + ns, "system:authenticated"},
              {}};
   // The bound object must still be the one the token was made for.
-  auto check = [&](const char* claim, const char* resource, const std::string& obj_ns,
-                   bool pod) -> Status {
+  auto check = [&](const char* claim, const char* resource, const std::string& obj_ns) -> Status {
     const json::value* ref = k8s.if_contains(claim);
     if (!ref) return ok_status();
     auto obj_name = get_string(*ref, {"name"});
     auto obj = objects_.get(core(resource), obj_ns, obj_name);
-    if (!obj || get_string(*obj, {"metadata", "uid"}) != get_string(*ref, {"uid"}))
+    if (!obj || get_string(*obj, {"metadata", "uid"}) != get_string(*ref, {"uid"}) || deleted(*obj))
       return bad(std::string(claim) + " " + obj_name + " has been deleted");
-    if (pod) {
-      auto ts = parse_rfc3339(get_string(*obj, {"metadata", "deletionTimestamp"}));
-      if (ts && *ts + std::chrono::seconds(kDeletedPodGraceSeconds) < Clock::now())
-        return bad("pod " + obj_name + " is being deleted");
-    }
     return ok_status();
   };
-  if (auto st = check("pod", "pods", ns, true); !st) return st.error();
-  if (auto st = check("secret", "secrets", ns, false); !st) return st.error();
+  if (auto st = check("pod", "pods", ns); !st) return st.error();
+  if (auto st = check("secret", "secrets", ns); !st) return st.error();
   // A node-bound token needs its node; a pod-bound one only names the pod's node.
-  if (!k8s.contains("pod") && !k8s.contains("secret"))
-    if (auto st = check("node", "nodes", "", false); !st) return st.error();
+  if (!k8s.contains("pod"))
+    if (auto st = check("node", "nodes", ""); !st) return st.error();
   if (auto* pod = k8s.if_contains("pod")) {
     u.extra["authentication.kubernetes.io/pod-name"] = {get_string(*pod, {"name"})};
     u.extra["authentication.kubernetes.io/pod-uid"] = {get_string(*pod, {"uid"})};

@@ -6,9 +6,9 @@
 //
 // Service-account tokens (TokenAuthority) are minted by the TokenRequest subresource
 // (POST .../serviceaccounts/NAME/token) and checked on every request against the store: the
-// ServiceAccount must still exist with the uid in the token, and the bound Pod or Secret too
-// (a pod whose deletion began more than 60 s ago no longer counts, as upstream, so a pod
-// shutting down gracefully can still reach the API).
+// ServiceAccount must still exist with the uid in the token, and the bound Pod, Secret or Node
+// too (an object whose deletion began more than 60 s ago no longer counts, as upstream, so a
+// pod shutting down gracefully can still reach the API).
 //
 // Thread safety: TokenAuthority is immutable after construction; all methods may be called
 // concurrently.

@@ -154,6 +154,18 @@ TEST_F(AuthnTest, PodBoundTokenDiesWithThePod) {
   EXPECT_EQ(tokens_->authenticate(tok).error().code, 401);
 }
 
+TEST_F(AuthnTest, PodShuttingDownKeepsItsTokenForTheLeeway) {
+  auto p = os_->create(res("pods"), "default",
+                       parse(R"({"metadata":{"name":"held","finalizers":["test/hold"]},
+                                 "spec":{"containers":[{"name":"c","image":"busybox"}]}})"),
+                       {});
+  ASSERT_TRUE(p) << p.error().message;
+  auto tok = token(R"({"spec":{"boundObjectRef":{"kind":"Pod","apiVersion":"v1","name":"held"}}})");
+  ASSERT_TRUE(os_->remove(res("pods"), "default", "held", {}));
+  ASSERT_TRUE(find_path(*os_->get(res("pods"), "default", "held"), {"metadata", "deletionTimestamp"}));
+  EXPECT_TRUE(tokens_->authenticate(tok)) << "deletion began less than 60 s ago";
+}
+
 TEST_F(AuthnTest, ClientCertificatesAndBearerHeaders) {
   net::Request req;
   req.cert_user = "kubernetes-admin";
