@@ -21,7 +21,6 @@
 #include "agent/json_fields.h"
 #include "agent/atomic_writer.h"
 #include "common/base64.h"
-#include "common/time.h"
 #include "runtime/host.h"
 #include "scheduler/quantity.h"
 
@@ -66,7 +65,7 @@ struct Context {
   std::string ns;
   // serviceAccountToken sources: the API call and the tokens kept between refreshes.
   const TokenRequester& request_token;
-  std::map<std::string, PodVolumes::Token>& tokens;
+  ProjectedTokens& tokens;
   std::string volume;  // the volume being set up (keys `tokens`)
 };
 
@@ -166,44 +165,14 @@ bool downward_payload(const Context& cx, const json::object& src, int default_mo
   return true;
 }
 
-// upstream projected volume's serviceAccountToken source: a token for the pod's account,
-// bound to the pod, for the source's audience (default: the API server's) and lifetime.
+// The serviceAccountToken source of a projected volume (volume_token.h).
 bool token_payload(const Context& cx, const json::object& src, int mode, Payload* out,
                    std::string* err) {
   const std::string path = str_at(src, "path");
-  const int64_t lifetime = get_int(src, {"expirationSeconds"}, 3600);
-  json::object spec{{"expirationSeconds", lifetime},
-                    {"boundObjectRef",
-                     json::object{{"apiVersion", "v1"},
-                                  {"kind", "Pod"},
-                                  {"name", get_string(cx.pod, {"metadata", "name"})},
-                                  {"uid", get_string(cx.pod, {"metadata", "uid"})}}}};
-  if (auto aud = str_at(src, "audience"); !aud.empty()) spec["audiences"] = json::array{json::value(aud)};
-  const std::string key = cx.volume + "/" + path, want = json::serialize(spec);
-  auto now = std::chrono::system_clock::now();
-  auto it = cx.tokens.find(key);
-  bool have = it != cx.tokens.end() && it->second.request == want && now < it->second.expires;
-  // Up to 10 s of jitter, as upstream's token manager.
-  auto jitter = std::chrono::seconds(std::hash<std::string>{}(key + get_string(cx.pod, {"metadata", "uid"})) % 10);
-  if (!have || token_needs_refresh(now, it->second.expires, it->second.lifetime_seconds, jitter)) {
-    std::string sa = get_string(cx.pod, {"spec", "serviceAccountName"}, "default");
-    Result<json::object> tr = ApiError::internal("no token requester (the agent has no API client)");
-    if (cx.request_token)
-      tr = cx.request_token(cx.ns, sa,
-                            json::object{{"apiVersion", "authentication.k8s.io/v1"},
-                                         {"kind", "TokenRequest"},
-                                         {"spec", spec}});
-    std::string token = tr ? get_string(*tr, {"status", "token"}) : "";
-    auto exp = tr ? parse_rfc3339(get_string(*tr, {"status", "expirationTimestamp"})) : std::nullopt;
-    if (!token.empty() && exp) {
-      cx.tokens[key] = PodVolumes::Token{token, *exp, lifetime, want};
-    } else if (!have) {
-      *err = "failed to fetch token: " + (tr ? std::string("the answer has no token") : tr.error().message);
-      return false;
-    }
-    // A failed renewal keeps the token it had: still valid, and retried on the next refresh.
-  }
-  (*out)[path] = {cx.tokens[key].token, mode};
+  std::string token;
+  if (!projected_token(cx.pod, src, cx.volume + "/" + path, cx.request_token, cx.tokens, &token, err))
+    return false;
+  (*out)[path] = {std::move(token), mode};
   return true;
 }
 
@@ -330,15 +299,6 @@ bool resolve_sub_path(const std::string& base, const std::string& sub, std::stri
 }
 
 }  // namespace
-
-bool token_needs_refresh(std::chrono::system_clock::time_point now,
-                         std::chrono::system_clock::time_point expires, int64_t lifetime_seconds,
-                         std::chrono::seconds jitter) {
-  using std::chrono::seconds;
-  const auto issued = expires - seconds(lifetime_seconds);
-  if (now > issued + std::chrono::hours(24) - jitter) return true;
-  return now > expires - seconds(lifetime_seconds * 20 / 100) - jitter;
-}
 
 PodVolumes::PodVolumes(std::string pod_dir) : pod_dir_(std::move(pod_dir)) {
   std::error_code ec;

@@ -10,28 +10,15 @@
 // so a container never sees half an update. emptyDir with medium Memory and secret volumes are
 // tmpfs mounts (projected volumes too, as upstream, since they usually carry secrets).
 #pragma once
-#include <chrono>
-#include <map>
 #include <string>
 #include <vector>
 
 #include "agent/env.h"
+#include "agent/volume_token.h"
 #include "common/json.h"
 #include "runtime/bundle.h"
 
 namespace skiff::agent {
-
-// Asks the API for a service-account token (POST serviceaccounts/SA/token in NS with the
-// TokenRequest `request`); answers the TokenRequest with status.token and
-// status.expirationTimestamp, or the API's error.
-using TokenRequester = std::function<Result<json::object>(
-    const std::string& ns, const std::string& service_account, const json::object& request)>;
-
-// Upstream's kubelet token manager rule: a token is renewed once 80% of its lifetime has passed
-// (or it is older than 24 h), with up to `jitter` earlier so many pods do not renew at once.
-bool token_needs_refresh(std::chrono::system_clock::time_point now,
-                         std::chrono::system_clock::time_point expires, int64_t lifetime_seconds,
-                         std::chrono::seconds jitter = std::chrono::seconds(0));
 
 class PodVolumes {
  public:
@@ -65,17 +52,9 @@ class PodVolumes {
   // The directory of volume `name`.
   std::string volume_dir(const std::string& name) const;
 
-  // A projected token, keyed by "<volume>/<path>". Tokens live in memory only (and in the
-  // volume's tmpfs): a restarted agent asks for fresh ones.
-  struct Token {
-    std::string token;
-    std::chrono::system_clock::time_point expires;
-    int64_t lifetime_seconds = 0;
-    std::string request;  // the serialized TokenRequest spec it answers (a spec change renews)
-  };
  private:
   std::string pod_dir_;
-  std::map<std::string, Token> tokens_;  // used by the pod worker's thread only
+  ProjectedTokens tokens_;  // used by the pod worker's thread only
 };
 
 }  // namespace skiff::agent
