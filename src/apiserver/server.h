@@ -23,6 +23,7 @@ namespace skiff::apiserver {
 class Admission;
 class ObjectStore;
 class ApiHandler;
+class TokenAuthority;
 
 struct ServerConfig {
   std::string data_dir = "/var/lib/skiff";
@@ -67,6 +68,9 @@ struct ServerConfig {
   // proxy (without it neither kube-dns nor the API's ClusterIP is reachable from a pod),
   // "on" (--enable dns), "off" (--disable dns).
   std::string dns_addon = "auto";
+  // Service-account tokens (upstream's --service-account-issuer; --api-audiences defaults to
+  // the issuer). Signed with DATA_DIR/pki/sa.key.
+  std::string service_account_issuer = "https://kubernetes.default.svc.cluster.local";
 };
 
 class Server {
@@ -88,6 +92,7 @@ class Server {
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<Admission> admission_;
   std::unique_ptr<ObjectStore> objects_;
+  std::unique_ptr<TokenAuthority> tokens_;
   std::unique_ptr<ApiHandler> handler_;
   std::unique_ptr<net::HttpsServer> https_;
   // Components that reach the API over HTTPS like any client; they stop before the server.
