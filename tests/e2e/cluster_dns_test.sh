@@ -21,6 +21,11 @@ PREFIX=$SKIFF_CLUSTER_PREFIX SUB=$SKIFF_CLUSTER_SUBNET
 DNS_IP=10.96.0.10
 TEARDOWN_EXTRA="'$CLUSTER' down"
 K=/usr/bin/kubectl
+# Bad flags are refused with what is wrong, before anything starts.
+expect "server: --disable names an addon" 'knows one addon: dns' "$SKIFF" server --disable foo
+expect "server: --cluster-dns is an IPv4 address" 'wants an IPv4 address' "$SKIFF" server --cluster-dns 300.1.1.1
+expect "agent: --cluster-dns is an IPv4 address or host" 'invalid --cluster-dns nope' \
+  "$SKIFF" agent --kubeconfig /nonexistent --cluster-dns nope
 /usr/bin/python3 "$(dirname "$0")/testimage.py" save "$TMP/bb.tar" e2e/dnsbox:1
 # The nodes' resolver: host 2's address, where the responder runs once the namespace exists.
 echo "nameserver $SUB.12" >"$TMP/resolv.conf"
