@@ -132,7 +132,11 @@ void Agent::start() {
     throw std::runtime_error("unsupported --flannel-backend " + o.flannel_backend + " (none, host-gw or vxlan)");
   }
   if (o.proxy == "on" || (o.proxy == "auto" && o.flannel_backend != "none" && !o.flannel_backend.empty())) {
-    im.proxy = std::make_unique<proxy::Proxy>(*im.client, proxy::ProxyOptions{o.node_name, o.cluster_cidr});
+    proxy::ProxyOptions po;
+    po.node_name = o.node_name;
+    po.cluster_cidr = o.cluster_cidr;
+    po.service_cidr = o.service_cidr;  // this host reaches ClusterIPs despite flannel's unreachable route
+    im.proxy = std::make_unique<proxy::Proxy>(*im.client, po);
     im.proxy->start();
   }
 

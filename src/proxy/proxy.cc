@@ -11,6 +11,7 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include "api/resources.h"
@@ -45,6 +46,44 @@ std::string service_label(const client::ObjectPtr& o) {
   return svc.empty() ? "" : get_string(*o, {"metadata", "namespace"}) + "/" + svc;
 }
 
+runtime::CommandResult ip(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{runtime::find_tool("ip")};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return runtime::run_command(argv);
+}
+
+// The first global IPv4 address of this namespace (`ip -4 -o addr show scope global`).
+std::string global_address() {
+  auto r = ip({"-4", "-o", "addr", "show", "scope", "global"});
+  std::istringstream in(r.out);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto at = line.find(" inet ");
+    if (at == std::string::npos) continue;
+    std::string a = line.substr(at + 6);
+    return a.substr(0, a.find('/'));
+  }
+  return "";
+}
+
+void remove_local_route() {
+  const std::string pref = std::to_string(kLocalRouteTable);
+  for (int i = 0; i < 8 && ip({"rule", "del", "pref", pref}).exit_code == 0; ++i) {
+  }
+  ip({"route", "flush", "table", pref});
+}
+
+// See ProxyOptions::service_cidr. Returns an error text or "".
+std::string install_local_route(const std::string& cidr) {
+  const std::string src = global_address();
+  if (src.empty()) return "no global IPv4 address here";
+  remove_local_route();  // a restart replaces what a killed proxy left
+  const std::string t = std::to_string(kLocalRouteTable);
+  auto r = ip({"route", "replace", cidr, "dev", "lo", "src", src, "table", t});
+  if (r.exit_code == 0) r = ip({"rule", "add", "pref", t, "to", cidr, "iif", "lo", "lookup", t});
+  return r.exit_code == 0 ? "" : runtime::command_error(r);
+}
+
 int64_t ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -54,6 +93,7 @@ int64_t ms_since(std::chrono::steady_clock::time_point t0) {
 Proxy::Proxy(client::Client& client, ProxyOptions options) : client_(client), o_(std::move(options)) {
   ro_.node_name = o_.node_name;
   ro_.cluster_cidr = o_.cluster_cidr;
+  ro_.service_cidr = o_.service_cidr;
 }
 
 Proxy::~Proxy() { stop(); }
@@ -64,6 +104,12 @@ void Proxy::start() {
   auto r = nft(std::string("add table ip ") + kTable + "\n");
   if (r.exit_code != 0) throw std::runtime_error(std::string("proxy: nftables table ") + kTable + ": " + runtime::command_error(r));
   ro_.sctp = kernel_has_sctp();
+  if (!o_.service_cidr.empty()) {
+    if (auto err = install_local_route(o_.service_cidr); !err.empty()) {
+      SKIFF_LOG(WARN) << "proxy: this host cannot reach ClusterIPs: route for " << o_.service_cidr << ": " << err;
+      ro_.service_cidr.clear();  // and nothing to reject after DNAT
+    }
+  }
   // A pod reaching a service whose endpoint is on its own bridge needs the bridge's traffic to
   // pass netfilter (so the reply is un-DNATed); it is per network namespace.
   if (std::ofstream f("/proc/sys/net/bridge/bridge-nf-call-iptables"); f) f << "1\n";
@@ -199,9 +245,10 @@ bool Proxy::sync_partial(const std::set<std::string>& owners) {
     for (const auto& [k, v] : f.elements) key_owner_[k] = owner;
     applied_[owner] = std::move(f);
   }
-  if (!text.empty())
+  if (!text.empty()) {
     SKIFF_LOG(INFO) << "proxy: applied " << owners.size() << " change(s) (" << text.size() << " bytes) in "
                     << ms_since(t0) << " ms";
+  }
   return true;
 }
 
@@ -313,6 +360,7 @@ void Proxy::stop() {
 }
 
 std::string Proxy::remove_table() {
+  remove_local_route();
   const std::string n = runtime::find_tool("nft");
   if (::access(n.c_str(), X_OK) != 0) return "";
   if (runtime::run_command({n, "list", "table", "ip", kTable}).exit_code != 0) return "";
@@ -330,7 +378,9 @@ const char* kUsage =
     "  --kubeconfig FILE          credentials for the API server (required)\n"
     "  --server URL               API server (overrides the kubeconfig's)\n"
     "  --hostname-override NAME   this node's name (default: the host name)\n"
-    "  --cluster-cidr CIDR        pod range; other sources are masqueraded (default 10.244.0.0/16)\n";
+    "  --cluster-cidr CIDR        pod range; other sources are masqueraded (default 10.244.0.0/16)\n"
+    "  --service-cidr CIDR        Service range: lets this host reach ClusterIPs (a policy route\n"
+    "                             for local traffic, table 157); unclaimed ones are rejected\n";
 }  // namespace
 
 int proxy_main(int argc, char** argv) {
@@ -346,6 +396,7 @@ int proxy_main(int argc, char** argv) {
     else if (a == "--server") server = v;
     else if (a == "--hostname-override") o.node_name = v;
     else if (a == "--cluster-cidr") o.cluster_cidr = v;
+    else if (a == "--service-cidr") o.service_cidr = v;
     else {
       std::fprintf(stderr, "proxy: unknown flag %s\n\n%s", a.c_str(), kUsage);
       return 2;
@@ -353,6 +404,10 @@ int proxy_main(int argc, char** argv) {
   }
   if (kubeconfig.empty()) {
     std::fprintf(stderr, "proxy: --kubeconfig is required\n\n%s", kUsage);
+    return 2;
+  }
+  if (!o.service_cidr.empty() && !runtime::parse_cidr(o.service_cidr)) {
+    std::fprintf(stderr, "proxy: invalid --service-cidr %s\n", o.service_cidr.c_str());
     return 2;
   }
   if (!runtime::parse_cidr(o.cluster_cidr)) {

@@ -36,7 +36,16 @@ struct ProxyOptions {
   std::string cluster_cidr = "10.244.0.0/16";  // sources outside it are masqueraded to ClusterIPs
   std::chrono::milliseconds debounce{50};      // changes within this window make one transaction
   std::chrono::seconds full_resync{3600};      // a full sync this often (upstream: 1 h)
+  // The Service range. When set, local processes can reach ClusterIPs: the flannel backend's
+  // `unreachable` route for it would fail their connect() before any netfilter hook, so the
+  // proxy adds `ip rule pref 157 to CIDR iif lo lookup 157` with `CIDR dev lo src <a global
+  // address of this namespace>` in table 157: the socket's route lookup succeeds, the nat output
+  // hook DNATs to the endpoint (re-routed from there), and what nothing DNATs is rejected
+  // (host-unreachable) in filter-output-post-dnat. Traffic from pods is not affected (iif lo).
+  std::string service_cidr;
 };
+
+inline constexpr int kLocalRouteTable = 157;  // and the ip rule's preference
 
 class Proxy {
  public:

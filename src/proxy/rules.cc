@@ -267,9 +267,12 @@ constexpr Base kMaps[] = {
 };
 
 // The fixed chains: (name, hook spec or "", rules).
-std::vector<std::tuple<std::string, std::string, std::vector<std::string>>> base_chains(const RuleOptions&) {
+std::vector<std::tuple<std::string, std::string, std::vector<std::string>>> base_chains(const RuleOptions& o) {
   const std::string local = "fib daddr type local ip daddr != 127.0.0.0/8 ";  // no NodePort on localhost
+  std::vector<std::string> post_dnat;
+  if (!o.service_cidr.empty()) post_dnat.push_back("ip daddr " + o.service_cidr + " reject with icmp type host-unreachable");
   return {
+      {"filter-output-post-dnat", "type filter hook output priority -90 ;", post_dnat},
       {"mark-for-masquerade", "", {"meta mark set meta mark | 0x4000"}},
       {"masquerading", "",
        {"meta mark & 0x4000 == 0 return", "meta mark set meta mark ^ 0x4000", "masquerade fully-random"}},

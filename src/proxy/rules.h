@@ -21,6 +21,9 @@ struct RuleOptions {
   std::string node_name;                       // endpoints with this nodeName are "local"
   std::string cluster_cidr = "10.244.0.0/16";  // pod range: other sources are masqueraded
   bool sctp = false;                           // the kernel has SCTP (else SCTP ports are skipped)
+  // When set: what is still addressed to it after DNAT in the output hook (an unclaimed
+  // ClusterIP, reached by a local process through the proxy's route, see proxy.h) is rejected.
+  std::string service_cidr;
 };
 
 // The objects one owner puts into the table. Names are unique per owner (they embed the owner's

@@ -27,9 +27,17 @@ const char* kSlice = R"({"metadata":{"namespace":"default","name":"web-x",
 
 std::string all_text(const Fragment& f) { return diff({}, f); }
 
+RuleOptions opts(const char* node, const char* service_cidr = "") {
+  RuleOptions o;
+  o.node_name = node;
+  o.cluster_cidr = "10.244.0.0/16";
+  o.service_cidr = service_cidr;
+  return o;
+}
+
 TEST(ServiceRules, ClusterIpNodePortNamedPortsAndReadiness) {
   auto svc = obj(kService), slice = obj(kSlice);
-  Fragment f = service_rules(svc, {&slice}, {"n1", "10.244.0.0/16"});
+  Fragment f = service_rules(svc, {&slice}, opts("n1"));
   EXPECT_EQ(f.elements.at({"services", "10.96.0.20 . tcp . 80"}), "goto service-default/web/tcp/http");
   EXPECT_EQ(f.elements.at({"services", "10.96.0.20 . udp . 53"}), "goto service-default/web/udp/dns");
   EXPECT_EQ(f.elements.at({"nodeports", "tcp . 30080"}), "goto external-default/web/tcp/http");
@@ -82,7 +90,7 @@ TEST(ServiceRules, TrafficPolicyLocalAndExternalIPs) {
     "externalTrafficPolicy":"Local","externalIPs":["192.0.2.7"],"ports":[{"port":80,"nodePort":30100}]}})");
   auto slice = obj(R"({"metadata":{"namespace":"ns","name":"l-1"},"ports":[{"port":8080}],
     "endpoints":[{"addresses":["10.244.1.5"],"nodeName":"n1"},{"addresses":["10.244.2.6"],"nodeName":"n2"}]})");
-  RuleOptions n1{"n1", "10.244.0.0/16"}, n3{"n3", "10.244.0.0/16"};
+  RuleOptions n1 = opts("n1"), n3 = opts("n3");
   Fragment f = service_rules(svc, {&slice}, n1);
   EXPECT_EQ(f.elements.at({"nodeports", "tcp . 30100"}), "goto external-ns/l/tcp/80");
   EXPECT_EQ(f.elements.at({"services", "192.0.2.7 . tcp . 80"}), "goto external-ns/l/tcp/80");
@@ -139,7 +147,7 @@ TEST(Apply, FullIncrementalAdoptRemove) {
   if (::geteuid() != 0 || ::access("/usr/sbin/nft", X_OK) != 0 || ::access("/usr/bin/unshare", X_OK) != 0)
     GTEST_SKIP() << "needs root, nft and unshare";
   auto svc = obj(kService), slice = obj(kSlice);
-  RuleOptions ro{"n1", "10.244.0.0/16"};
+  RuleOptions ro = opts("n1", "10.96.0.0/12");
   auto aff = obj(R"({"metadata":{"namespace":"ns","name":"a"},"spec":{"clusterIP":"10.96.0.30",
     "sessionAffinity":"ClientIP","ports":[{"port":80}]}})");
   auto aslice = obj(R"({"metadata":{"namespace":"ns","name":"a-1"},"ports":[{"port":8080}],
@@ -163,6 +171,7 @@ TEST(Apply, FullIncrementalAdoptRemove) {
   auto r = runtime::run_command({"/usr/bin/unshare", "-n", "/bin/sh", script});
   ASSERT_EQ(r.exit_code, 0) << r.err << "\n" << first;
   EXPECT_NE(r.out.find("chain filter-prerouting"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ip daddr 10.96.0.0/12 reject with icmp host-unreachable"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("endpoint-default"), std::string::npos) << r.out;  // gone with the endpoints
   EXPECT_EQ(r.out.find("affinity-"), std::string::npos) << r.out;        // gone with the service
   EXPECT_EQ(r.out.find("hostport-"), std::string::npos) << r.out;        // the pod was not in the resync
