@@ -273,7 +273,17 @@ bool Proxy::sync_full() {
   }
   std::vector<const Fragment*> all;
   for (const auto& [o, f] : applied_) all.push_back(&f);
-  auto r = nft(full_sync(chains, sets, all, ro_));
+  auto r = nft(precreate(all));
+  if (r.exit_code != 0) {
+    SKIFF_LOG(WARN) << "proxy: full sync, creating chains: " << runtime::command_error(r);
+  }
+  if (r.exit_code == 0) {  // what exists now, to be flushed or deleted
+    for (const auto* f : all) {
+      for (const auto& [name, rules] : f->chains) chains.insert(name);
+      for (const auto& [name, spec] : f->sets) sets.insert(name);
+    }
+  }
+  r = nft(full_sync(chains, sets, all, ro_));
   if (r.exit_code != 0) {
     // A table this version cannot adopt (say, a base chain with another hook): replace it as a
     // whole, still in one transaction. Affinity entries are lost; traffic is not.
@@ -295,7 +305,29 @@ bool Proxy::sync_full() {
   return true;
 }
 
-void Proxy::flush_conntrack(const Fragment&, const Fragment&) {}
+// A UDP flow has no end: while a client keeps sending, its conntrack entry keeps the DNAT to
+// an endpoint that is gone. As upstream, entries whose reply comes from a removed endpoint are
+// deleted (conntrack -D, Debian package conntrack; skipped with one warning when missing).
+void Proxy::flush_conntrack(const Fragment& before, const Fragment& after) {
+  static const std::string tool = runtime::find_tool("conntrack");
+  static std::atomic<bool> warned{false};
+  for (const auto& flow : before.udp_flows) {
+    if (after.udp_flows.count(flow)) continue;
+    if (::access(tool.c_str(), X_OK) != 0) {
+      if (!warned.exchange(true)) {
+        SKIFF_LOG(WARN) << "proxy: no conntrack tool: stale UDP flows are not flushed";
+      }
+      return;
+    }
+    std::istringstream in(flow);
+    std::string vip, port, ep;
+    if (flow[0] == ' ') in >> port >> ep;  // a nodePort flow: any local address
+    else in >> vip >> port >> ep;
+    std::vector<std::string> argv{tool, "-D", "-p", "udp", "--orig-port-dst", port, "--reply-src", ep};
+    if (!vip.empty()) argv.insert(argv.end(), {"--orig-dst", vip});
+    runtime::run_command(argv);  // exit 1 when there was nothing to delete
+  }
+}
 
 uint64_t Proxy::full_syncs() const {
   std::lock_guard lock(mu_);

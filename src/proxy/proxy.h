@@ -41,7 +41,8 @@ struct ProxyOptions {
   // proxy adds `ip rule pref 157 to CIDR iif lo lookup 157` with `CIDR dev lo src <a global
   // address of this namespace>` in table 157: the socket's route lookup succeeds, the nat output
   // hook DNATs to the endpoint (re-routed from there), and what nothing DNATs is rejected
-  // (host-unreachable) in filter-output-post-dnat. Traffic from pods is not affected (iif lo).
+  // (TCP reset, else ICMP host-unreachable) in filter-output-post-dnat. Pods are not affected
+  // (their packets do not match iif lo).
   std::string service_cidr;
 };
 

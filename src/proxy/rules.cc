@@ -77,15 +77,32 @@ std::vector<Endpoint> usable(const std::set<Endpoint>& eps, bool local_only) {
 
 std::string ep_id(const std::string& id, const Endpoint& e) { return id + "__" + e.ip + "/" + std::to_string(e.port); }
 
-// Affinity lookups, then the random spread: the body of a cluster or local policy chain.
+// The body of a cluster or local policy chain. With sessionAffinity, upstream's layout: affinity
+// lookups, then `numgen random mod N vmap` to one chain per endpoint (which records the client in
+// the endpoint's set). Without it, no endpoint chains: the hairpin mark for any endpoint of the
+// service and one `dnat to numgen random mod N map { i : ip . port }`. That keeps the table at
+// about one chain per service port instead of one per endpoint, which is what nft and the
+// kernel's per-transaction costs grow with (docs/benchmarks.md); the price is that an endpoint
+// reaching its own service is masqueraded even when it lands on another endpoint.
 void load_balance(std::vector<std::string>& rules, const std::string& id, const std::vector<Endpoint>& eps,
-                  bool affinity) {
-  if (affinity)
+                  const std::string& l4, bool affinity) {
+  if (affinity) {
     for (const auto& e : eps) rules.push_back("ip saddr @affinity-" + ep_id(id, e) + " goto endpoint-" + ep_id(id, e));
-  std::string r = "numgen random mod " + std::to_string(eps.size()) + " vmap {";
-  for (size_t i = 0; i < eps.size(); ++i)
-    r += (i ? ", " : " ") + std::to_string(i) + " : goto endpoint-" + ep_id(id, eps[i]);
-  rules.push_back(r + " }");
+    std::string r = "numgen random mod " + std::to_string(eps.size()) + " vmap {";
+    for (size_t i = 0; i < eps.size(); ++i)
+      r += (i ? ", " : " ") + std::to_string(i) + " : goto endpoint-" + ep_id(id, eps[i]);
+    rules.push_back(r + " }");
+    return;
+  }
+  std::string ips, targets;
+  std::set<std::string> seen;  // one address may serve on two ports
+  for (size_t i = 0; i < eps.size(); ++i) {
+    if (seen.insert(eps[i].ip).second) ips += (ips.empty() ? "" : ", ") + eps[i].ip;
+    targets += (i ? ", " : " ") + std::to_string(i) + " : " + eps[i].ip + " . " + std::to_string(eps[i].port);
+  }
+  rules.push_back("ip saddr { " + ips + " } jump mark-for-masquerade");  // hairpin
+  rules.push_back("meta l4proto " + l4 + " dnat ip to numgen random mod " + std::to_string(eps.size()) + " map {" +
+                  targets + " }");
 }
 
 std::vector<std::string> string_list(const json::object& o, std::initializer_list<std::string_view> path) {
@@ -149,11 +166,11 @@ Fragment service_rules(const json::object& svc, const std::vector<const json::ob
       if (has_vip)  // off-cluster clients of the ClusterIP: masquerade so replies come back here
         r.push_back("ip daddr " + cip + " " + l4 + " dport " + sport + " ip saddr != " + o.cluster_cidr +
                     " jump mark-for-masquerade");
-      load_balance(r, id, cluster_eps, affinity > 0);
+      load_balance(r, id, cluster_eps, l4, affinity > 0);
       used.insert(cluster_eps.begin(), cluster_eps.end());
     }
     if (uses_local) {
-      load_balance(f.chains[local_chain], id, local_eps, affinity > 0);
+      load_balance(f.chains[local_chain], id, local_eps, l4, affinity > 0);
       used.insert(local_eps.begin(), local_eps.end());
     }
     if (has_vip) {
@@ -194,14 +211,12 @@ Fragment service_rules(const json::object& svc, const std::vector<const json::ob
       }
     }
     for (const auto& e : used) {
+      if (affinity <= 0) break;  // endpoint chains only with affinity (see load_balance)
       const std::string eid = ep_id(id, e);
       auto& r = f.chains["endpoint-" + eid];
       r.push_back("ip saddr " + e.ip + " jump mark-for-masquerade");  // hairpin: reply must come back via us
-      if (affinity > 0) {
-        f.sets["affinity-" + eid] =
-            "{ type ipv4_addr ; flags dynamic,timeout ; timeout " + std::to_string(affinity) + "s ; }";
-        r.push_back("update @affinity-" + eid + " { ip saddr }");
-      }
+      f.sets["affinity-" + eid] = "{ type ipv4_addr ; flags dynamic,timeout ; timeout " + std::to_string(affinity) + "s ; }";
+      r.push_back("update @affinity-" + eid + " { ip saddr }");
       r.push_back("meta l4proto " + l4 + " dnat to " + e.ip + ":" + std::to_string(e.port));
     }
   }
@@ -270,7 +285,12 @@ constexpr Base kMaps[] = {
 std::vector<std::tuple<std::string, std::string, std::vector<std::string>>> base_chains(const RuleOptions& o) {
   const std::string local = "fib daddr type local ip daddr != 127.0.0.0/8 ";  // no NodePort on localhost
   std::vector<std::string> post_dnat;
-  if (!o.service_cidr.empty()) post_dnat.push_back("ip daddr " + o.service_cidr + " reject with icmp type host-unreachable");
+  if (!o.service_cidr.empty()) {
+    // A local TCP connect ignores an ICMP host-unreachable in SYN_SENT (it retries until its
+    // timeout), so TCP gets a reset: an immediate "connection refused".
+    post_dnat.push_back("ip daddr " + o.service_cidr + " meta l4proto tcp reject with tcp reset");
+    post_dnat.push_back("ip daddr " + o.service_cidr + " reject with icmp type host-unreachable");
+  }
   return {
       {"filter-output-post-dnat", "type filter hook output priority -90 ;", post_dnat},
       {"mark-for-masquerade", "", {"meta mark set meta mark | 0x4000"}},
@@ -373,6 +393,16 @@ std::string full_sync(const std::set<std::string>& existing_chains, const std::s
   for (const auto* f : fragments) {
     for (const auto& [name, rules] : f->chains) write_chain(o, name, rules);
     for (const auto& [k, v] : f->elements) write_element(o, k, v);
+  }
+  return o.str();
+}
+
+std::string precreate(const std::vector<const Fragment*>& fragments) {
+  std::ostringstream o;
+  o << "add table " << T << "\n";
+  for (const auto* f : fragments) {
+    for (const auto& [name, spec] : f->sets) o << "add set " << T << " " << name << " " << spec << "\n";
+    for (const auto& [name, rules] : f->chains) o << "add chain " << T << " " << name << "\n";
   }
   return o.str();
 }

@@ -61,6 +61,13 @@ std::string diff(const Fragment& before, const Fragment& after);
 std::string full_sync(const std::set<std::string>& existing_chains, const std::set<std::string>& existing_sets,
                       const std::vector<const Fragment*>& fragments, const RuleOptions& o);
 
+// The first of the two transactions of a full sync: `add` (a no-op when present) of every
+// fragment's chains and sets, empty and unreferenced, so harmless on their own. In the second
+// transaction they then exist: the kernel resolves a reference to a chain or set created in the
+// same transaction by walking the whole transaction (nft_chain_lookup_byid), which makes one
+// transaction creating 100,000 chains quadratic.
+std::string precreate(const std::vector<const Fragment*>& fragments);
+
 // The chain and set names of `nft -t list table ip skiff-proxy` output.
 void parse_names(const std::string& listing, std::set<std::string>& chains, std::set<std::string>& sets);
 

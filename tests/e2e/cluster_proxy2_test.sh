@@ -5,7 +5,8 @@
 # incremental updates (another service's chain keeps its rule handles across an EndpointSlice
 # change); scaling during a request loop; a selector-less Service with a hand-written
 # EndpointSlice; a headless Service without rules; hairpin; the node itself reaching a
-# ClusterIP; hostPort on the node IP (and its removal with the pod); a standalone `skiff proxy`
+# ClusterIP; a stale UDP conntrack entry flushed with its endpoint; hostPort on the node IP
+# (and its removal with the pod); a standalone `skiff proxy`
 # killed with -9 and restarted while a client keeps calling through it; SCTP skipped when the
 # kernel has none. Its names (namespaces skpy<pid>-N, subnet 192.168.164.0/24, cluster CIDR
 # 10.249.0.0/16) are its own, so it runs beside the other cluster tests.
@@ -156,6 +157,27 @@ expect "requests during scaling: at least 150 answered" '^(1[5-9][0-9]|200)$' gr
 expect "no failure window over 2 s" '^(0|1)\.[0-9]$|^2\.0$' longest_gap
 expect "web's chain kept its rule handles (incremental, not rebuilt)" "^$H0\$" handles
 expect "node 2's proxy applied those changes incrementally" 'proxy: applied' grep -h 'proxy: applied' "$SKIFF_CLUSTER_DIR"/h2*.log
+
+# UDP conntrack: a flow from the client to a UDP service is pinned to its endpoint; when that
+# endpoint goes, node 0's proxy deletes the entry (it would otherwise live 30 s).
+if [ -x /usr/sbin/conntrack ]; then
+  deploy udp 1 "      nodeSelector: {kubernetes.io/hostname: ${PREFIX}2}"
+  poll 90 ready udp 1 && pass || fail "udp ready"
+  k apply -f - >/dev/null <<<'{"apiVersion":"v1","kind":"Service","metadata":{"name":"udpsvc"},
+    "spec":{"selector":{"app":"udp"},"ports":[{"protocol":"UDP","port":53,"targetPort":5353}]}}'
+  UVIP=$(vip udpsvc) UPOD=$(k get pods -l app=udp -o jsonpath='{.items[0].metadata.name}')
+  UEP=$(k get pod "$UPOD" -o jsonpath='{.status.podIP}')
+  udp_flow() {
+    k exec client -- sh -c "echo hi | nc -u -p 40123 -w 1 $UVIP 53" >/dev/null 2>&1
+    cexec 0 conntrack -L -p udp --orig-dst "$UVIP" --reply-src "$UEP" 2>/dev/null | grep -q 'dport=53'
+  }
+  poll 30 udp_flow && pass || fail "a UDP flow to the service has a conntrack entry on node 0"
+  k delete pod "$UPOD" --wait=false >/dev/null
+  flushed() { ! cexec 0 conntrack -L -p udp --orig-dst "$UVIP" --reply-src "$UEP" 2>/dev/null | grep -q dport=53; }
+  poll 10 flushed && pass || fail "the entry of the removed UDP endpoint is flushed (under 10 s, not its 30 s timeout)"
+else
+  echo "cluster_proxy2_test: no conntrack tool (scripts/install-deps); UDP flush not tested"
+fi
 
 # hostPort on the node's address; gone with the pod.
 k apply -f - >/dev/null <<EOF

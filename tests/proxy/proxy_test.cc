@@ -42,12 +42,14 @@ TEST(ServiceRules, ClusterIpNodePortNamedPortsAndReadiness) {
   EXPECT_EQ(f.elements.at({"services", "10.96.0.20 . udp . 53"}), "goto service-default/web/udp/dns");
   EXPECT_EQ(f.elements.at({"nodeports", "tcp . 30080"}), "goto external-default/web/tcp/http");
   std::string t = all_text(f);
-  EXPECT_NE(t.find("numgen random mod 2 vmap"), std::string::npos) << t;
-  EXPECT_NE(t.find("dnat to 10.244.1.5:8080"), std::string::npos) << t;  // named targetPort
-  EXPECT_NE(t.find("dnat to 10.244.2.6:5353"), std::string::npos) << t;
+  // Without affinity, no endpoint chains: one DNAT map (named targetPort resolved per slice).
+  EXPECT_NE(t.find("meta l4proto tcp dnat ip to numgen random mod 2 map { 0 : 10.244.1.5 . 8080, 1 : 10.244.2.6 . 8080 }"),
+            std::string::npos) << t;
+  EXPECT_NE(t.find("10.244.2.6 . 5353"), std::string::npos) << t;
   EXPECT_EQ(t.find("10.244.3.7"), std::string::npos) << t;  // not ready
   EXPECT_NE(t.find("ip saddr != 10.244.0.0/16 jump mark-for-masquerade"), std::string::npos) << t;
-  EXPECT_NE(t.find("ip saddr 10.244.1.5 jump mark-for-masquerade"), std::string::npos) << t;  // hairpin
+  EXPECT_NE(t.find("ip saddr { 10.244.1.5, 10.244.2.6 } jump mark-for-masquerade"), std::string::npos) << t;  // hairpin
+  EXPECT_EQ(t.find("chain ip skiff-proxy endpoint-"), std::string::npos) << t;
   EXPECT_TRUE(f.udp_flows.count("10.96.0.20 53 10.244.1.5")) << t;
   EXPECT_TRUE(f.sets.empty());
 }
@@ -64,7 +66,7 @@ TEST(ServiceRules, NoEndpointsRejectsHeadlessIsSkippedTerminatingFallback) {
   auto slice = obj(R"({"metadata":{"namespace":"default","name":"x"},"ports":[{"name":"http","port":81}],
     "endpoints":[{"addresses":["10.244.1.9"],"conditions":{"ready":false,"serving":true,"terminating":true}}]})");
   f = service_rules(svc, {&slice}, {});
-  EXPECT_NE(all_text(f).find("dnat to 10.244.1.9:81"), std::string::npos);
+  EXPECT_NE(all_text(f).find("0 : 10.244.1.9 . 81 }"), std::string::npos);
 }
 
 TEST(ServiceRules, SessionAffinitySetsPerEndpoint) {
@@ -97,8 +99,7 @@ TEST(ServiceRules, TrafficPolicyLocalAndExternalIPs) {
   const auto& ext = f.chains.at("external-ns/l/tcp/80");
   EXPECT_EQ(ext.back(), "goto local-ns/l/tcp/80");  // outside clients: no masquerade
   EXPECT_EQ(ext[0], "ip saddr 10.244.0.0/16 goto service-ns/l/tcp/80");
-  EXPECT_NE(all_text(f).find("numgen random mod 1 vmap { 0 : goto endpoint-ns/l/tcp/80__10.244.1.5/8080 }"),
-            std::string::npos);
+  EXPECT_EQ(f.chains.at("local-ns/l/tcp/80").back(), "meta l4proto tcp dnat ip to numgen random mod 1 map { 0 : 10.244.1.5 . 8080 }");
   // A node without a local endpoint drops external traffic; the ClusterIP still works.
   f = service_rules(svc, {&slice}, n3);
   EXPECT_EQ(f.elements.at({"no-endpoint-nodeports", "tcp . 30100"}), "drop");
@@ -125,20 +126,26 @@ TEST(HostPort, DnatOnNodeAddressesOrHostIP) {
 }
 
 TEST(Diff, TouchesOnlyWhatChanged) {
-  auto svc = obj(kService), slice = obj(kSlice);
+  auto svc = obj(R"({"metadata":{"namespace":"ns","name":"a"},"spec":{"clusterIP":"10.96.0.30",
+    "sessionAffinity":"ClientIP","ports":[{"port":80},{"name":"b","port":81}]}})");
+  auto slice = obj(R"({"metadata":{"namespace":"ns","name":"a-1"},"ports":[{"port":8080},{"name":"b","port":8081}],
+    "endpoints":[{"addresses":["10.244.1.5"]},{"addresses":["10.244.2.6"]}]})");
   Fragment a = service_rules(svc, {&slice}, {});
   EXPECT_EQ(diff(a, a), "");
-  auto slice2 = obj(R"({"metadata":{"namespace":"default","name":"web-x"},
-    "ports":[{"name":"http","protocol":"TCP","port":8080},{"name":"dns","protocol":"UDP","port":5353}],
+  auto slice2 = obj(R"({"metadata":{"namespace":"ns","name":"a-1"},"ports":[{"port":8080},{"name":"b","port":8081}],
     "endpoints":[{"addresses":["10.244.1.5"]}]})");
   Fragment b = service_rules(svc, {&slice2}, {});
   std::string d = diff(a, b);
-  EXPECT_NE(d.find("delete chain ip skiff-proxy endpoint-default/web/tcp/http__10.244.2.6/8080"), std::string::npos) << d;
-  EXPECT_NE(d.find("flush chain ip skiff-proxy service-default/web/tcp/http\n"), std::string::npos) << d;
-  EXPECT_EQ(d.find("flush chain ip skiff-proxy endpoint-default/web/tcp/http__10.244.1.5/8080"), std::string::npos) << d;
+  EXPECT_NE(d.find("delete chain ip skiff-proxy endpoint-ns/a/tcp/80__10.244.2.6/8080"), std::string::npos) << d;
+  EXPECT_NE(d.find("delete set ip skiff-proxy affinity-ns/a/tcp/80__10.244.2.6/8080"), std::string::npos) << d;
+  EXPECT_NE(d.find("flush chain ip skiff-proxy service-ns/a/tcp/80\n"), std::string::npos) << d;
+  // The remaining endpoint's chain and set are untouched (its clients keep their affinity).
+  EXPECT_EQ(d.find("chain ip skiff-proxy endpoint-ns/a/tcp/80__10.244.1.5/8080\n"), std::string::npos) << d;
+  EXPECT_EQ(d.find("rule ip skiff-proxy endpoint-ns/a/tcp/80__10.244.1.5/8080"), std::string::npos) << d;
+  EXPECT_EQ(d.find("set ip skiff-proxy affinity-ns/a/tcp/80__10.244.1.5"), std::string::npos) << d;
   EXPECT_EQ(d.find("element"), std::string::npos) << d;  // the map entries stay
   // The flush comes before the delete of the chain it referred to.
-  EXPECT_LT(d.find("flush chain ip skiff-proxy service-default/web/tcp/http\n"), d.find("delete chain"));
+  EXPECT_LT(d.find("flush chain ip skiff-proxy service-ns/a/tcp/80\n"), d.find("delete chain"));
 }
 
 // As root: a full sync, an incremental change, a restart's full sync that adopts the table
@@ -171,8 +178,8 @@ TEST(Apply, FullIncrementalAdoptRemove) {
   auto r = runtime::run_command({"/usr/bin/unshare", "-n", "/bin/sh", script});
   ASSERT_EQ(r.exit_code, 0) << r.err << "\n" << first;
   EXPECT_NE(r.out.find("chain filter-prerouting"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("ip daddr 10.96.0.0/12 reject with icmp host-unreachable"), std::string::npos) << r.out;
-  EXPECT_EQ(r.out.find("endpoint-default"), std::string::npos) << r.out;  // gone with the endpoints
+  EXPECT_NE(r.out.find("ip daddr 10.96.0.0/12 reject with tcp reset"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("service-default"), std::string::npos) << r.out;  // gone with the endpoints
   EXPECT_EQ(r.out.find("affinity-"), std::string::npos) << r.out;        // gone with the service
   EXPECT_EQ(r.out.find("hostport-"), std::string::npos) << r.out;        // the pod was not in the resync
   std::set<std::string> c2, s2;
