@@ -8,18 +8,13 @@
 #include <algorithm>
 
 #include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
 #include "api/resources.h"
-#include "common/flags.h"
 #include "common/log.h"
-#include "common/node_name.h"
-#include "common/stop_signal.h"
-#include "runtime/ipam.h"
 #include "runtime/process.h"
 
 namespace skiff::proxy {
@@ -273,22 +268,16 @@ bool Proxy::sync_full() {
   }
   std::vector<const Fragment*> all;
   for (const auto& [o, f] : applied_) all.push_back(&f);
-  auto r = nft(precreate(all));
-  if (r.exit_code != 0) {
-    SKIFF_LOG(WARN) << "proxy: full sync, creating chains: " << runtime::command_error(r);
-  }
-  if (r.exit_code == 0) {  // what exists now, to be flushed or deleted
-    for (const auto* f : all) {
-      for (const auto& [name, rules] : f->chains) chains.insert(name);
-      for (const auto& [name, spec] : f->sets) sets.insert(name);
-    }
-  }
-  r = nft(full_sync(chains, sets, all, ro_));
+  runtime::CommandResult r;
+  for (const auto& tx : full_sync(chains, sets, all, ro_))
+    if (r = nft(tx); r.exit_code != 0) break;
   if (r.exit_code != 0) {
     // A table this version cannot adopt (say, a base chain with another hook): replace it as a
-    // whole, still in one transaction. Affinity entries are lost; traffic is not.
+    // whole, in one transaction. Affinity entries are lost; traffic is not.
     SKIFF_LOG(WARN) << "proxy: full sync: " << runtime::command_error(r) << "; replacing the table";
-    r = nft(std::string("add table ip ") + kTable + "\ndelete table ip " + kTable + "\n" + full_sync({}, {}, all, ro_));
+    std::string one = std::string("add table ip ") + kTable + "\ndelete table ip " + kTable + "\n";
+    for (const auto& tx : full_sync({}, {}, all, ro_)) one += tx;
+    r = nft(one);
   }
   if (r.exit_code != 0) {
     SKIFF_LOG(WARN) << "proxy: full sync: " << runtime::command_error(r);
@@ -398,75 +387,6 @@ std::string Proxy::remove_table() {
   if (runtime::run_command({n, "list", "table", "ip", kTable}).exit_code != 0) return "";
   auto r = runtime::run_command({n, "delete", "table", "ip", kTable});
   return r.exit_code == 0 ? "" : "nft delete table ip " + std::string(kTable) + ": " + runtime::command_error(r);
-}
-
-namespace {
-
-const char* kUsage =
-    "usage: skiff proxy --kubeconfig FILE [flags]\n\n"
-    "Runs the service proxy (kube-proxy, nftables mode) in the foreground: keeps the nftables\n"
-    "table ip skiff-proxy in this network namespace for the cluster's Services (docs/network.md).\n\n"
-    "flags:\n"
-    "  --kubeconfig FILE          credentials for the API server (required)\n"
-    "  --server URL               API server (overrides the kubeconfig's)\n"
-    "  --hostname-override NAME   this node's name (default: the host name)\n"
-    "  --cluster-cidr CIDR        pod range; other sources are masqueraded (default 10.244.0.0/16)\n"
-    "  --service-cidr CIDR        Service range: lets this host reach ClusterIPs (a policy route\n"
-    "                             for local traffic, table 157); unclaimed ones are rejected\n";
-}  // namespace
-
-int proxy_main(int argc, char** argv) {
-  ProxyOptions o;
-  std::string kubeconfig, server;
-  for (int i = 1; i < argc; ++i) {
-    Flag f;
-    int rc = 0;
-    if (!read_flag(argc, argv, i, {}, "proxy", kUsage, f, &rc)) return rc;
-    const std::string& a = f.name;
-    const std::string& v = f.value;
-    if (a == "--kubeconfig") kubeconfig = v;
-    else if (a == "--server") server = v;
-    else if (a == "--hostname-override") o.node_name = v;
-    else if (a == "--cluster-cidr") o.cluster_cidr = v;
-    else if (a == "--service-cidr") o.service_cidr = v;
-    else {
-      std::fprintf(stderr, "proxy: unknown flag %s\n\n%s", a.c_str(), kUsage);
-      return 2;
-    }
-  }
-  if (kubeconfig.empty()) {
-    std::fprintf(stderr, "proxy: --kubeconfig is required\n\n%s", kUsage);
-    return 2;
-  }
-  if (!o.service_cidr.empty() && !runtime::parse_cidr(o.service_cidr)) {
-    std::fprintf(stderr, "proxy: invalid --service-cidr %s\n", o.service_cidr.c_str());
-    return 2;
-  }
-  if (!runtime::parse_cidr(o.cluster_cidr)) {
-    std::fprintf(stderr, "proxy: invalid --cluster-cidr %s\n", o.cluster_cidr.c_str());
-    return 2;
-  }
-  auto cfg = client::Config::from_kubeconfig(kubeconfig);
-  if (!cfg) {
-    std::fprintf(stderr, "proxy: %s\n", cfg.error().message.c_str());
-    return 1;
-  }
-  if (!server.empty()) cfg->server = server;
-  if (o.node_name.empty()) o.node_name = default_node_name();
-  cfg->user_agent = "kube-proxy/" + o.node_name;
-  install_stop_handlers();
-  client::Client c(*cfg);
-  Proxy p(c, o);
-  try {
-    p.start();
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s\n", e.what());
-    return 1;
-  }
-  wait_for_stop();
-  SKIFF_LOG(INFO) << "proxy: stopping; removing table ip " << kTable;
-  p.stop();
-  return 0;
 }
 
 }  // namespace skiff::proxy

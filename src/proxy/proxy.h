@@ -28,6 +28,7 @@
 #include "client/informer.h"
 #include "common/json.h"
 #include "proxy/rules.h"
+#include "proxy/transaction.h"
 
 namespace skiff::proxy {
 

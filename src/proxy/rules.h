@@ -1,8 +1,6 @@
 // What the service proxy writes into its nftables table, as data: one Fragment per owner (a
-// Service with its EndpointSlices, or a Pod with hostPorts) plus the fixed base objects, and
-// the two ways to turn fragments into one `nft -f` transaction: a diff between an owner's
-// applied and wanted fragment (the incremental path), and a full sync of every owner (start,
-// periodic, after an error). Pure functions: no I/O, exposed for tests. Layout and naming
+// Service with its EndpointSlices, or a Pod with hostPorts). transaction.h turns fragments
+// into `nft -f` transactions. Pure functions: no I/O, exposed for tests. Layout and naming
 // follow upstream kube-proxy's nftables mode (docs/network.md "Services").
 #pragma once
 #include <map>
@@ -47,28 +45,5 @@ Fragment service_rules(const json::object& service, const std::vector<const json
 
 // A Pod on this node with containerPort.hostPort: DNAT on the node's addresses (or hostIP).
 Fragment hostport_rules(const json::object& pod, const RuleOptions& o);
-
-// The incremental transaction that turns `before` into `after` (both of one owner): deletes
-// first (elements, then the flushed chains and sets nothing references any more), then adds.
-// "" when they are equal.
-std::string diff(const Fragment& before, const Fragment& after);
-
-// A full sync: ensures the table and its base objects (without deleting the table, so traffic
-// keeps flowing and affinity sets keep their entries), flushes the shared maps and every chain
-// the table holds, deletes chains and sets in `existing` that no fragment wants, and writes every
-// fragment. `existing` is the table's current chain and set names (see parse_names); empty when
-// there is no table yet.
-std::string full_sync(const std::set<std::string>& existing_chains, const std::set<std::string>& existing_sets,
-                      const std::vector<const Fragment*>& fragments, const RuleOptions& o);
-
-// The first of the two transactions of a full sync: `add` (a no-op when present) of every
-// fragment's chains and sets, empty and unreferenced, so harmless on their own. In the second
-// transaction they then exist: the kernel resolves a reference to a chain or set created in the
-// same transaction by walking the whole transaction (nft_chain_lookup_byid), which makes one
-// transaction creating 100,000 chains quadratic.
-std::string precreate(const std::vector<const Fragment*>& fragments);
-
-// The chain and set names of `nft -t list table ip skiff-proxy` output.
-void parse_names(const std::string& listing, std::set<std::string>& chains, std::set<std::string>& sets);
 
 }  // namespace skiff::proxy

@@ -158,7 +158,7 @@ expect "no failure window over 2 s" '^(0|1)\.[0-9]$|^2\.0$' longest_gap
 expect "web's chain kept its rule handles (incremental, not rebuilt)" "^$H0\$" handles
 expect "node 2's proxy applied those changes incrementally" 'proxy: applied' grep -h 'proxy: applied' "$SKIFF_CLUSTER_DIR"/h2*.log
 
-# UDP conntrack: a flow from the client to a UDP service is pinned to its endpoint; when that
+# UDP conntrack: a flow from node 0 to a UDP service is pinned to its endpoint; when that
 # endpoint goes, node 0's proxy deletes the entry (it would otherwise live 30 s).
 if [ -x /usr/sbin/conntrack ]; then
   deploy udp 1 "      nodeSelector: {kubernetes.io/hostname: ${PREFIX}2}"
@@ -168,7 +168,7 @@ if [ -x /usr/sbin/conntrack ]; then
   UVIP=$(vip udpsvc) UPOD=$(k get pods -l app=udp -o jsonpath='{.items[0].metadata.name}')
   UEP=$(k get pod "$UPOD" -o jsonpath='{.status.podIP}')
   udp_flow() {
-    k exec client -- sh -c "echo hi | nc -u -p 40123 -w 1 $UVIP 53" >/dev/null 2>&1
+    cexec 0 bash -c "echo hi >/dev/udp/$UVIP/53" 2>/dev/null  # from node 0 itself: busybox nc has no UDP
     cexec 0 conntrack -L -p udp --orig-dst "$UVIP" --reply-src "$UEP" 2>/dev/null | grep -q 'dport=53'
   }
   poll 30 udp_flow && pass || fail "a UDP flow to the service has a conntrack entry on node 0"
@@ -246,8 +246,15 @@ kill "$PXPID"; wait "$PXPID"
 expect "SIGTERM removes the table" 'No such file|does not exist' ip netns exec "$XNS" nft list table $T
 ip netns del "$XNS"; ip link del "$XV" 2>/dev/null
 
+# Nothing may be starting while `down` runs (a pod half made then leaves mounts behind).
+k delete deploy --all >/dev/null 2>&1
 k delete pod --all --grace-period=1 --wait=false >/dev/null 2>&1
+no_pods() { [ -z "$(k get pods -o name 2>/dev/null)" ]; }
+poll 60 no_pods || echo "cluster_proxy2_test: pods still there before down" >&2
 check "scripts/cluster down" "$CLUSTER" down
-leftovers() { ip netns list | grep "^$PREFIX"; nft list tables 2>/dev/null | grep skiff-proxy; pgrep -af "$SKIFF_CLUSTER_DIR"; }
-expect "nothing left" '^$' leftovers
+leftovers() {
+  ip netns list | grep "^$PREFIX"; nft list tables 2>/dev/null | grep skiff-proxy; pgrep -af "$SKIFF_CLUSTER_DIR"
+  grep -F "$SKIFF_CLUSTER_DIR" /proc/mounts
+}
+expect "nothing left (namespaces, tables, processes, mounts)" '^$' leftovers
 finish

@@ -1,4 +1,4 @@
-// rules.h: Services, EndpointSlices and hostPort pods -> nftables fragments, the incremental
+// rules.h and transaction.h: Services, EndpointSlices and hostPort pods -> nftables fragments, the incremental
 // diff and the full sync; as root, the transactions are applied in a private network namespace.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "proxy/rules.h"
+#include "proxy/transaction.h"
 #include "runtime/process.h"
 
 namespace skiff::proxy {
@@ -163,7 +164,12 @@ TEST(Apply, FullIncrementalAdoptRemove) {
   Fragment x = service_rules(aff, {&aslice}, ro), pod = hostport_rules(obj(R"({"metadata":{"namespace":"ns","name":"p"},
     "status":{"podIP":"10.244.1.5"},"spec":{"containers":[{"ports":[{"containerPort":80,"hostPort":8081}]}]}})"), ro);
   std::set<std::string> chains, sets;
-  std::string first = full_sync({}, {}, {&a, &x, &pod}, ro);
+  auto join = [](const std::vector<std::string>& txs) {  // one `nft -f` per transaction
+    std::string out;
+    for (const auto& t : txs) out += "nft -f - <<'EOF'\n" + t + "EOF\n";
+    return out;
+  };
+  std::string first = join(full_sync({}, {}, {&a, &x, &pod}, ro, 3));
   for (const auto& [n, r] : b.chains) chains.insert(n);  // what the table holds after diff(a, b)
   for (const auto& [n, r] : x.chains) chains.insert(n);
   for (const auto& [n, r] : pod.chains) chains.insert(n);
@@ -172,8 +178,8 @@ TEST(Apply, FullIncrementalAdoptRemove) {
                         "filter-output", "services", "nat-prerouting", "nat-output", "nat-postrouting"})
     chains.insert(n);
   std::string script = std::string(testing::TempDir()) + "/proxy_apply.sh";
-  std::ofstream(script) << "set -e\nnft -f - <<'EOF'\n" << first << "EOF\nnft -f - <<'EOF'\n" << diff(a, b)
-                        << "EOF\nnft -f - <<'EOF'\n" << full_sync(chains, sets, {&b, &x}, ro) << "EOF\n"
+  std::ofstream(script) << "set -e\n" << first << "nft -f - <<'EOF'\n" << diff(a, b) << "EOF\n"
+                        << join(full_sync(chains, sets, {&b, &x}, ro, 3))
                         << "nft -f - <<'EOF'\n" << diff(x, {}) << "EOF\nnft -t list table ip skiff-proxy\n";
   auto r = runtime::run_command({"/usr/bin/unshare", "-n", "/bin/sh", script});
   ASSERT_EQ(r.exit_code, 0) << r.err << "\n" << first;
