@@ -94,13 +94,14 @@ void load_balance(std::vector<std::string>& rules, const std::string& id, const 
     rules.push_back(r + " }");
     return;
   }
-  std::string ips, targets;
+  std::string targets;
   std::set<std::string> seen;  // one address may serve on two ports
   for (size_t i = 0; i < eps.size(); ++i) {
-    if (seen.insert(eps[i].ip).second) ips += (ips.empty() ? "" : ", ") + eps[i].ip;
+    // Hairpin. A rule per address rather than one `ip saddr { ... }`: every anonymous set is
+    // one more object nft dumps into its cache before each transaction.
+    if (seen.insert(eps[i].ip).second) rules.push_back("ip saddr " + eps[i].ip + " jump mark-for-masquerade");
     targets += (i ? ", " : " ") + std::to_string(i) + " : " + eps[i].ip + " . " + std::to_string(eps[i].port);
   }
-  rules.push_back("ip saddr { " + ips + " } jump mark-for-masquerade");  // hairpin
   rules.push_back("meta l4proto " + l4 + " dnat ip to numgen random mod " + std::to_string(eps.size()) + " map {" +
                   targets + " }");
 }
