@@ -2,17 +2,18 @@
 // Services, EndpointSlices and this node's Pods it keeps ONE nftables table, `ip skiff-proxy`,
 // in its network namespace (what goes in it: rules.h, docs/network.md "Services"):
 //   - ClusterIP, externalIPs and NodePort (TCP, UDP, SCTP when the kernel has it) -> verdict
-//     maps -> one chain per service port -> a random ready endpoint (`numgen random mod N
-//     vmap`), with sessionAffinity ClientIP (per-endpoint sets with timeout), internal/external
-//     traffic policy Local, hairpin and masquerade marks, and reject/drop when no endpoint;
+//     maps -> one chain per service port -> DNAT to a random ready endpoint (`numgen random mod
+//     N`), with sessionAffinity ClientIP (per-endpoint chains and sets with timeout),
+//     internal/external traffic policy Local, hairpin and masquerade marks, and reject/drop
+//     when no endpoint; the node itself reaches ClusterIPs through a policy route (below);
 //   - hostPort of this node's pods (DNAT on the node's addresses, or the port's hostIP).
 // Updates are incremental: an event marks its owner (a Service, or a Pod) dirty; after a short
 // debounce the sync thread recomputes only the dirty owners' fragments and applies the
 // difference to what it applied before, all dirty owners in one `nft -f` transaction, without
 // touching the other owners' chains. A full sync (every owner, flushing and rewriting the
-// table's contents in one transaction without deleting the table) runs at start, every
-// `full_resync`, and after any failed transaction. A restart therefore adopts the table left by
-// a killed proxy without a gap; stop() (a clean exit) deletes it.
+// table's contents in a few transactions, each consistent, without deleting the table) runs at
+// start, every `full_resync`, and after any failed transaction. A restart therefore adopts the
+// table left by a killed proxy without a gap; stop() (a clean exit) deletes it.
 #pragma once
 #include <chrono>
 #include <condition_variable>
