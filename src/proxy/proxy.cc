@@ -361,7 +361,7 @@ void Proxy::sync_loop() {
   }
 }
 
-void Proxy::stop() {
+void Proxy::stop(bool remove) {
   {
     std::lock_guard lock(mu_);
     if (!services_ && !thread_.joinable()) return;
@@ -375,6 +375,7 @@ void Proxy::stop() {
   services_.reset();
   slices_.reset();
   pods_.reset();
+  if (!remove) return;
   if (auto err = remove_table(); !err.empty()) {
     SKIFF_LOG(WARN) << "proxy cleanup: " << err;
   }

@@ -57,8 +57,10 @@ class Proxy {
   // Checks that nft works here (throws std::runtime_error otherwise), then starts the watches
   // and the sync thread.
   void start();
-  // Stops the watches and removes the table.
-  void stop();
+  // Stops the watches and, with remove_table, deletes the table and the policy route. The agent
+  // keeps them (as it keeps the pod network): Services keep answering while it restarts, and
+  // the next start adopts the table; `skiff node-reset` removes them.
+  void stop(bool remove_table = true);
   // Deletes the table if present (node-reset). Returns an error text or "".
   static std::string remove_table();
   // Transactions applied so far (full and incremental); for tests and the benchmark.

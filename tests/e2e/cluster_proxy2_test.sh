@@ -6,7 +6,8 @@
 # change); scaling during a request loop; a selector-less Service with a hand-written
 # EndpointSlice; a headless Service without rules; hairpin; the node itself reaching a
 # ClusterIP; a stale UDP conntrack entry flushed with its endpoint; hostPort on the node IP
-# (and its removal with the pod); a standalone `skiff proxy`
+# (and its removal with the pod); an agent restart keeping its table and a NodePort answering;
+# a standalone `skiff proxy`
 # killed with -9 and restarted while a client keeps calling through it; SCTP skipped when the
 # kernel has none. Its names (namespaces skpy<pid>-N, subnet 192.168.164.0/24, cluster CIDR
 # 10.249.0.0/16) are its own, so it runs beside the other cluster tests.
@@ -222,6 +223,19 @@ for h in 0 1 2; do
 done
 k patch svc web -p '{"spec":{"type":"NodePort"}}' >/dev/null
 WEBNP=$(nodeport web)
+# An agent restart (host 2) keeps its proxy's table: web's NodePort on node 2 keeps answering
+# while the agent is down and after it adopted the table again.
+np2() { curl -s -m 2 "http://$SUB.12:$WEBNP/" | grep -q '^web-'; }
+poll 30 np2 && pass || fail "web's NodePort on node 2"
+( for i in $(seq 40); do if np2; then echo ok; else echo fail; fi; sleep 0.1; done ) >"$TMP/rloop" &
+RLOOP=$!
+check "scripts/cluster restart 2" "$CLUSTER" restart 2
+wait "$RLOOP"
+expect "requests through node 2's NodePort during its agent restart: none failed" '^0$' grep -c fail "$TMP/rloop"
+adopted() { [ "$(grep -c 'proxy: full sync' "$SKIFF_CLUSTER_DIR"/h2*.log)" -ge 2 ]; }
+poll 60 adopted && pass || fail "the restarted agent's proxy made its full sync"
+expect "the restarted agent's proxy adopted the table (no replace)" '^0$' grep -c 'replacing the table' "$SKIFF_CLUSTER_DIR"/h2.log
+
 startpx() {
   ip netns exec "$XNS" "$SKIFF" proxy --kubeconfig "$SKIFF_CLUSTER_DIR/kubeconfig" --hostname-override standalone \
     --cluster-cidr 10.249.0.0/16 >>"$TMP/proxy.log" 2>&1 &
