@@ -11,6 +11,7 @@
 
 #include "agent/context.h"
 #include "api/node_address.h"
+#include "common/health.h"
 #include "common/log.h"
 #include "runtime/ipam.h"
 #include "runtime/process.h"
@@ -104,6 +105,10 @@ void Flannel::start() {
                         [this](const client::ObjectPtr& n) {
                           remove(get_string(*n, {"metadata", "name"}));
                         }});
+  {
+    std::lock_guard lock(mu_);
+    report_health();  // host part programmed; peers follow from the watch
+  }
   nodes_->start();
 }
 
@@ -147,8 +152,14 @@ void Flannel::apply(const json::object& node) {
     if (vxlan_ && !cidr.empty() && cidr != own_cidr_) {
       const std::string a = cidr.substr(0, cidr.find('/')) + "/32";
       auto r = ip({"addr", "replace", a, "dev", kVxlanDevice});
-      if (r.exit_code == 0) own_cidr_ = cidr;
-      else SKIFF_LOG(WARN) << "agent: vxlan: address " << a << " on " << kVxlanDevice << ": " << runtime::command_error(r);
+      if (r.exit_code == 0) {
+        own_cidr_ = cidr;
+        failed_.erase(name);
+      } else {
+        SKIFF_LOG(WARN) << "agent: vxlan: address " << a << " on " << kVxlanDevice << ": " << runtime::command_error(r);
+        failed_[name] = "address " + a + " on " + kVxlanDevice + ": " + runtime::command_error(r);
+      }
+      report_health();
     }
     return;
   }
@@ -175,7 +186,13 @@ void Flannel::apply(const json::object& node) {
     uninstall(it->second);
     peers_.erase(it);
   }
-  if (!install(want)) return;
+  if (!install(want)) {
+    failed_[name] = "the way to node " + name + " (" + want.cidr + ") could not be programmed";
+    report_health();
+    return;
+  }
+  failed_.erase(name);
+  report_health();
   SKIFF_LOG(INFO) << "agent: " << o_.backend << ": pods of node " << name << " (" << want.cidr << ") via "
                   << (vxlan_ ? want.public_ip + " (VTEP " + want.mac + ")" : want.via);
   peers_[name] = want;
@@ -209,8 +226,16 @@ void Flannel::uninstall(const Peer& p) {
   runtime::run_command({runtime::find_tool("bridge"), "fdb", "del", p.mac, "dev", kVxlanDevice, "dst", p.public_ip});
 }
 
+void Flannel::report_health() {
+  if (failed_.empty()) return health::beat("kube-flannel", "routes", std::chrono::milliseconds(0));
+  std::string why;
+  for (const auto& [node, msg] : failed_) why += (why.empty() ? "" : "; ") + msg;
+  health::fail("kube-flannel", "routes", why);
+}
+
 void Flannel::remove(const std::string& name) {
   std::lock_guard lock(mu_);
+  if (failed_.erase(name)) report_health();
   auto it = peers_.find(name);
   if (it == peers_.end()) return;
   uninstall(it->second);
@@ -225,7 +250,9 @@ void Flannel::stop() {
   {
     std::lock_guard lock(mu_);
     peers_.clear();
+    failed_.clear();
   }
+  health::forget("kube-flannel", "routes");
   if (auto err = remove_all(); !err.empty()) {
     SKIFF_LOG(WARN) << "agent: " << o_.backend << " cleanup: " << err;
   }

@@ -15,6 +15,7 @@
 
 #include "api/resources.h"
 #include "common/flags.h"
+#include "common/health.h"
 #include "common/log.h"
 #include "common/node_name.h"
 #include "common/stop_signal.h"
@@ -259,7 +260,12 @@ void Proxy::sync_loop() {
       }
     }
     lock.lock();
-    if (ok && !t.empty()) applied_ = t;
+    if (ok && !t.empty()) {
+      applied_ = t;
+      // Health as kube-proxy's healthz: the rules were in effect at the last sync, and syncs
+      // come at least every resync period (a stuck or failing loop ages out after two).
+      health::beat("kube-proxy", "sync", 2 * std::chrono::milliseconds(o_.resync));
+    }
     if (!ok || t.empty()) dirty_ = true;  // not synced yet, or failed: try again
     next_resync = std::chrono::steady_clock::now() + (ok ? std::chrono::milliseconds(o_.resync)
                                                          : std::chrono::milliseconds(1000));
