@@ -38,6 +38,14 @@ std::string first_image(const json::object& pod) {
   return get_string(cs->get_array()[0], {"image"});
 }
 
+std::string owner_uid(const json::object& pod) {
+  const auto* refs = find_path(pod, {"metadata", "ownerReferences"});
+  if (!refs || !refs->is_array()) return "";
+  for (const auto& r : refs->get_array())
+    if (get_string(r, {"kind"}) == "Node") return get_string(r, {"uid"});
+  return "";
+}
+
 json::object status_of(const json::object& pod) {
   const auto* s = find_path(pod, {"status"});
   return s && s->is_object() ? s->get_object() : json::object{};
@@ -139,7 +147,9 @@ void MirrorPods::loop() {
 void MirrorPods::sync(bool probe) {
   auto& cl = *ctx_.client;
   const auto& node = ctx_.options.node_name;
-  if (node_uid_.empty()) {
+  // Re-read at every probe: a Node deleted and registered again has a new uid, and mirror pods
+  // owned by the old one are replaced (podgc would otherwise leave them to a missing owner).
+  if (node_uid_.empty() || probe) {
     auto n = cl.get(core_resource("nodes"), "", node);
     if (!n) throw std::runtime_error("node " + node + " not registered yet: " + n.error().message);
     node_uid_ = get_string(*n, {"metadata", "uid"});
@@ -183,7 +193,8 @@ void MirrorPods::sync_one(const std::string& component, const json::object* live
     const bool deleting = find_path(*live, {"metadata", "deletionTimestamp"}) != nullptr;
     const bool outdated =
         get_string(*live, {"metadata", "annotations", kMirrorAnnotation}) != hash ||
-        first_image(*live) != mirror_image(component);
+        first_image(*live) != mirror_image(component) ||
+        owner_uid(*live) != node_uid_;
     if (deleting || outdated) {
       // As upstream's kubelet: a mirror pod being deleted, or not matching what runs, is
       // deleted for good (grace 0, this uid only) and created anew.
