@@ -205,7 +205,7 @@ void Agent::stop() {
   if (im.server) im.server->stop();
   im.ctx.stop_events();
   if (im.proxy) im.proxy->stop();  // the skiff-proxy table goes with a clean exit
-  if (im.flannel) im.flannel->stop();  // routes, the masquerade table, flannel.1 go with a clean exit
+  if (im.flannel) im.flannel->stop();  // routes, the masquerade table, flannel.1 stay for the next agent
   // Every thread of the agent has ended: a node-reset may now have the data dir.
   im.data_dir_lock.reset();
 }

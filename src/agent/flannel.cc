@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -110,6 +111,10 @@ void Flannel::start() {
     report_health();  // host part programmed; peers follow from the watch
   }
   nodes_->start();
+  // Entries a previous agent left for nodes deleted while no agent ran: once the first list is
+  // in, everything not wanted goes. (Deletions seen by the watch are handled by remove().)
+  if (nodes_->wait_synced(std::chrono::seconds(30))) prune_stale();
+  else SKIFF_LOG(WARN) << "agent: " << o_.backend << ": Nodes not listed within 30 s; stale routes are kept";
 }
 
 void Flannel::start_vxlan() {
@@ -118,17 +123,81 @@ void Flannel::start_vxlan() {
   int mtu = std::atoi(link_field(under, "mtu").c_str());
   if (mtu <= 50) throw std::runtime_error("flannel: cannot read the MTU of " + under);
   mtu -= 50;  // outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14
-  ip({"link", "del", dev});  // one a previous agent left (its MAC is published again below)
-  auto r = ip({"link", "add", dev, "mtu", std::to_string(mtu), "type", "vxlan", "id", "1", "local", o_.node_ip,
-               "dev", under, "dstport", "8472", "nolearning"});
-  if (r.exit_code != 0) throw std::runtime_error("flannel: create " + dev + ": " + runtime::command_error(r));
-  r = ip({"link", "set", dev, "up"});
+  // A VTEP a previous agent left is kept when it is the one we would make: its MAC stays the
+  // one the other nodes know, so their neighbour and FDB entries stay right across our restart.
+  bool keep = vxlan_matches(dev, under, mtu);
+  if (!keep) {
+    ip({"link", "del", dev});
+    auto r = ip({"link", "add", dev, "mtu", std::to_string(mtu), "type", "vxlan", "id", "1", "local", o_.node_ip,
+                 "dev", under, "dstport", "8472", "nolearning"});
+    if (r.exit_code != 0) throw std::runtime_error("flannel: create " + dev + ": " + runtime::command_error(r));
+  }
+  auto r = ip({"link", "set", dev, "up"});
   if (r.exit_code != 0) throw std::runtime_error("flannel: bring up " + dev + ": " + runtime::command_error(r));
   vtep_mac_ = link_field(dev, "link/ether");
   if (vtep_mac_.empty()) throw std::runtime_error("flannel: no MAC address on " + dev);
   pod_mtu_ = mtu;
-  SKIFF_LOG(INFO) << "agent: vxlan: " << dev << " VNI 1 on " << under << " (" << o_.node_ip << "), MAC "
-                  << vtep_mac_ << ", MTU " << mtu;
+  SKIFF_LOG(INFO) << "agent: vxlan: " << (keep ? "kept " : "") << dev << " VNI 1 on " << under << " ("
+                  << o_.node_ip << "), MAC " << vtep_mac_ << ", MTU " << mtu;
+}
+
+bool Flannel::vxlan_matches(const std::string& dev, const std::string& under, int mtu) {
+  auto r = ip({"-d", "-o", "link", "show", "dev", dev});
+  if (r.exit_code != 0) return false;
+  std::istringstream in(r.out);
+  std::map<std::string, std::string> f;  // a word -> the word after it
+  std::string prev;
+  for (std::string w; in >> w; prev = w)
+    if (!prev.empty() && !f.count(prev)) f[prev] = w;
+  std::string link = f["dev"];
+  return f["vxlan"] == "id" && f["id"] == "1" && f["local"] == o_.node_ip && f["dstport"] == "8472" &&
+         link.substr(0, link.find('@')) == under && f["mtu"] == std::to_string(mtu);
+}
+
+void Flannel::prune_stale() {
+  std::set<std::string> cidrs, vias, fdb;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [name, p] : peers_) {
+      cidrs.insert(p.cidr);
+      vias.insert(p.via);
+      fdb.insert(p.mac + " " + p.public_ip);
+    }
+  }
+  int removed = 0;
+  auto r = ip({"-o", "route", "show", "proto", std::to_string(kRouteProto)});
+  std::istringstream routes(r.out);
+  for (std::string line; std::getline(routes, line);) {
+    std::istringstream w(line);
+    std::string dst;
+    w >> dst;
+    if (dst.empty() || dst == "unreachable" || cidrs.count(dst)) continue;
+    if (ip({"route", "del", dst, "proto", std::to_string(kRouteProto)}).exit_code == 0) ++removed;
+  }
+  if (vxlan_) {
+    r = ip({"neigh", "show", "dev", kVxlanDevice, "nud", "permanent"});
+    std::istringstream neigh(r.out);
+    for (std::string line; std::getline(neigh, line);) {
+      std::string addr = line.substr(0, line.find(' '));
+      if (!addr.empty() && !vias.count(addr) && ip({"neigh", "del", addr, "dev", kVxlanDevice}).exit_code == 0)
+        ++removed;
+    }
+    // "MAC dst IP self permanent" lines; the all-zero MAC entries are the device's own.
+    r = runtime::run_command({runtime::find_tool("bridge"), "fdb", "show", "dev", kVxlanDevice});
+    std::istringstream entries(r.out);
+    for (std::string line; std::getline(entries, line);) {
+      std::istringstream w(line);
+      std::string mac, key, dst;
+      w >> mac >> key >> dst;
+      if (key != "dst" || mac == "00:00:00:00:00:00" || fdb.count(mac + " " + dst)) continue;
+      if (runtime::run_command({runtime::find_tool("bridge"), "fdb", "del", mac, "dev", kVxlanDevice, "dst", dst})
+              .exit_code == 0)
+        ++removed;
+    }
+  }
+  if (removed)
+    SKIFF_LOG(INFO) << "agent: " << o_.backend << ": removed " << removed
+                    << " route/neighbour/FDB entries a previous agent left for nodes that are gone";
 }
 
 json::object Flannel::annotations() const {
@@ -253,9 +322,9 @@ void Flannel::stop() {
     failed_.clear();
   }
   health::forget("kube-flannel", "routes");
-  if (auto err = remove_all(); !err.empty()) {
-    SKIFF_LOG(WARN) << "agent: " << o_.backend << " cleanup: " << err;
-  }
+  // Routes, neighbours, FDB entries, flannel.1 and the masquerade table stay, as flannel leaves
+  // them: pods keep talking across an agent restart, and the next agent adopts them (start()
+  // keeps a matching VTEP and prunes what is stale). `skiff node-reset` removes them all.
 }
 
 std::string Flannel::remove_all() {

@@ -15,7 +15,8 @@
 //     outside it (pod-to-pod traffic keeps its source address).
 // Every route it adds carries protocol number 157 (kRouteProto), so cleanup is
 // `ip route flush proto 157` plus deleting flannel.1 (its neighbours and FDB go with it).
-// stop() and `skiff node-reset` (remove_all) remove all of it.
+// stop() leaves all of it, as flannel does, so an agent restart keeps pods connected (the next
+// start() adopts it); `skiff node-reset` (remove_all) removes all of it.
 #pragma once
 #include <map>
 #include <memory>
@@ -48,7 +49,7 @@ class Flannel {
   // Sysctl, unreachable routes, the masquerade table and (vxlan) the VTEP, then the Node
   // watch. Throws std::runtime_error with the reason when the host part cannot be set up.
   void start();
-  // Stops the watch and removes every route, the table and the VTEP it made.
+  // Stops the watch; what it programmed stays for the next agent (node-reset removes it).
   void stop();
   // After start(): the annotations our Node must carry (vxlan: flannel's four), and the MTU
   // for pod interfaces (0: leave the default).
@@ -65,6 +66,8 @@ class Flannel {
     bool operator==(const Peer&) const = default;
   };
   void start_vxlan();
+  bool vxlan_matches(const std::string& dev, const std::string& under, int mtu);
+  void prune_stale();
   void apply(const json::object& node);
   bool install(const Peer& p);
   void uninstall(const Peer& p);

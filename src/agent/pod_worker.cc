@@ -146,6 +146,12 @@ ObjectGetter PodWorker::object_getter() const {
   };
 }
 
+TokenRequester PodWorker::token_requester() const {
+  return [this](const std::string& ns, const std::string& sa, const json::object& request) {
+    return ctx_.client->post_subresource(core_resource("serviceaccounts"), ns, sa, "token", request);
+  };
+}
+
 ContainerRun& PodWorker::run_for(const std::string& name, bool init) {
   auto& r = runs_[name];
   if (r.name.empty()) {
@@ -223,7 +229,7 @@ void PodWorker::sync(const json::object& pod) {
     pod_ip_ = sandbox_.ip;
   }
   if (volumes_at_ == Steady::time_point{} || now - volumes_at_ > 10s) {
-    if (!volumes_.set_up(pod, facts(), object_getter(), &err)) {
+    if (!volumes_.set_up(pod, facts(), object_getter(), &err, token_requester())) {
       if (err != last_mount_error_)
         ctx_.event(pod, "Warning", "FailedMount", "MountVolume.SetUp failed: " + err);
       last_mount_error_ = err;

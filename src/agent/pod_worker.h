@@ -111,6 +111,7 @@ class PodWorker {
   // What env and volumes resolve fieldRefs and configMap/secret references against.
   PodFacts facts() const;
   ObjectGetter object_getter() const;
+  TokenRequester token_requester() const;
 
   NodeContext& ctx_;
   const std::string uid_, dir_;

@@ -63,6 +63,10 @@ struct Context {
   const PodFacts& facts;
   const ObjectGetter& get;
   std::string ns;
+  // serviceAccountToken sources: the API call and the tokens kept between refreshes.
+  const TokenRequester& request_token;
+  ProjectedTokens& tokens;
+  std::string volume;  // the volume being set up (keys `tokens`)
 };
 
 // The ConfigMap or Secret, an empty one when missing and optional; nullopt with *err otherwise.
@@ -161,14 +165,26 @@ bool downward_payload(const Context& cx, const json::object& src, int default_mo
   return true;
 }
 
+// The serviceAccountToken source of a projected volume (volume_token.h).
+bool token_payload(const Context& cx, const json::object& src, int mode, Payload* out,
+                   std::string* err) {
+  const std::string path = str_at(src, "path");
+  std::string token;
+  if (!projected_token(cx.pod, src, cx.volume + "/" + path, cx.request_token, cx.tokens, &token, err))
+    return false;
+  (*out)[path] = {std::move(token), mode};
+  return true;
+}
+
 bool projected_payload(const Context& cx, const json::object& src, Payload* out, std::string* err) {
   int mode = mode_at(src, "defaultMode", 0644);
   if (auto* sources = arr_at(src, "sources"))
     for (auto& v : *sources) {
       if (!v.is_object()) continue;
       const json::object& s = v.get_object();
-      bool ok = true;  // serviceAccountToken and clusterTrustBundle: not supported, no file
+      bool ok = true;  // clusterTrustBundle: not supported, no file
       if (auto* cm = obj_at(s, "configMap")) ok = object_payload(cx, *cm, false, mode, out, err);
+      else if (auto* t = obj_at(s, "serviceAccountToken")) ok = token_payload(cx, *t, mode, out, err);
       else if (auto* sec = obj_at(s, "secret")) ok = object_payload(cx, *sec, true, mode, out, err);
       else if (auto* d = obj_at(s, "downwardAPI")) ok = downward_payload(cx, *d, mode, out, err);
       if (!ok) return false;
@@ -221,8 +237,9 @@ bool check_host_path(const json::object& src, std::string* err) {
 }
 
 // configMap, secret, downwardAPI and projected: files written by the atomic writer.
-bool set_up_files(const Context& cx, const std::string& dir, const json::object& vol,
+bool set_up_files(Context& cx, const std::string& dir, const json::object& vol,
                   std::string* err) {
+  cx.volume = str_at(vol, "name");
   Payload p;
   bool ok = true, tmpfs = false;
   if (auto* s = obj_at(vol, "configMap")) {
@@ -293,8 +310,9 @@ std::string PodVolumes::volume_dir(const std::string& name) const {
 }
 
 bool PodVolumes::set_up(const json::object& pod, const PodFacts& facts, const ObjectGetter& get,
-                        std::string* err) {
-  Context cx{pod, facts, get, get_string(pod, {"metadata", "namespace"}, "default")};
+                        std::string* err, const TokenRequester& request_token) {
+  Context cx{pod, facts, get, get_string(pod, {"metadata", "namespace"}, "default"),
+             request_token, tokens_, ""};
   std::string first;
   // Every volume is attempted: one missing ConfigMap must not stop the others refreshing.
   const json::value* vols = find_path(pod, {"spec", "volumes"});

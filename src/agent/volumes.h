@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "agent/env.h"
+#include "agent/volume_token.h"
 #include "common/json.h"
 #include "runtime/bundle.h"
 
@@ -28,12 +29,14 @@ class PodVolumes {
   // or "Memory", sizeLimit as the tmpfs size), hostPath (types "", DirectoryOrCreate, Directory,
   // FileOrCreate, File, Socket, CharDevice, BlockDevice, checked as upstream), configMap and
   // secret (items, defaultMode, mode per item, optional), downwardAPI (fieldRef and
-  // resourceFieldRef items), projected (configMap, secret, downwardAPI sources;
-  // serviceAccountToken is skipped with no file). Returns false with *err (upstream's wording,
+  // resourceFieldRef items), projected (configMap, secret, downwardAPI and serviceAccountToken
+  // sources: a token bound to the pod, from request_token, kept and renewed by
+  // token_needs_refresh on later calls; a failed renewal keeps the old token while it is
+  // valid). Returns false with *err (upstream's wording,
   // e.g. `configmap "greet" not found`, `hostPath type check failed: /x is not a directory`)
   // when a required source is missing; volumes already set up stay.
   bool set_up(const json::object& pod, const PodFacts& facts, const ObjectGetter& get,
-              std::string* err);
+              std::string* err, const TokenRequester& request_token = {});
 
   // The bind mounts for `container`'s volumeMounts (mountPath, readOnly, subPath; configMap,
   // secret, downwardAPI and projected volumes are always read-only). false with *err for a mount
@@ -51,6 +54,7 @@ class PodVolumes {
 
  private:
   std::string pod_dir_;
+  ProjectedTokens tokens_;  // used by the pod worker's thread only
 };
 
 }  // namespace skiff::agent

@@ -178,26 +178,12 @@ Status Admission::admit_create(const api::ResourceInfo& r, json::object& obj, bo
   if (auto st = check_namespace(r, obj); !st) return st;
   if (is_pods(r)) {
     add_default_tolerations(obj);
-    default_service_account(obj);
+    admit_service_account(obj);
     if (auto st = admit_pod_priority(obj); !st) return st;
   }
   if (is_priority_classes(r)) return check_global_default(obj, true);
   if (r.group.empty() && r.resource == "services") return allocate_service(obj, nullptr, dry_run);
   return ok_status();
-}
-
-// The defaulting half of upstream's ServiceAccount plugin: a pod runs as `default` unless it
-// names an account (spec.serviceAccount is the deprecated mirror of serviceAccountName).
-// Decision: the account's existence is not checked and no token volume is mounted until
-// service-account tokens exist; a pod created right after its namespace would otherwise race
-// the ServiceAccount controller.
-void Admission::default_service_account(json::object& pod) {
-  json::object& spec = ensure_object(pod, "spec");
-  std::string name = get_string(spec, {"serviceAccountName"});
-  if (name.empty()) name = get_string(spec, {"serviceAccount"});
-  if (name.empty()) name = "default";
-  spec["serviceAccountName"] = name;
-  spec["serviceAccount"] = name;
 }
 
 // Upstream's DefaultTolerationSeconds plugin: a toleration with the taint's key (or no key)

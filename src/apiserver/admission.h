@@ -8,6 +8,8 @@
 // - Priority: a new pod's spec.priorityClassName resolves to spec.priority and
 //   spec.preemptionPolicy (the globalDefault class, else 0, when no name is given); at most one
 //   PriorityClass is globalDefault; the built-in system classes cannot be deleted.
+// - ServiceAccount: serviceAccountName defaults to `default`, and pods get the kube-api-access
+//   projected volume with a bound service-account token (admission.cc says how).
 //
 // Thread safety: all methods may be called concurrently (allocations are guarded by mu_).
 #pragma once
@@ -60,7 +62,8 @@ class Admission {
 
  private:
   Status check_namespace(const api::ResourceInfo& r, const json::object& obj);
-  void default_service_account(json::object& pod);
+  void admit_service_account(json::object& pod);
+  void mount_service_account_token(json::object& spec);
   void add_default_tolerations(json::object& pod);
   Status allocate_service(json::object& obj, const json::object* old, bool dry_run);
   Status admit_pod_priority(json::object& pod);

@@ -98,7 +98,11 @@ ApiHandler::ApiHandler(ObjectStore& objects) : objects_(objects) {}
 
 void ApiHandler::handle(net::Request& req, net::ResponseWriter& w) {
   const std::string& path = req.path;
-  if (req.cert_user.empty() && !anonymous_allowed(path)) {
+  auto user = authenticate(req, tokens_);
+  if (!user) return write_error(w, user.error());
+  // Authorization as before RBAC: authenticated users may do everything, anonymous ones only
+  // read the health and version endpoints.
+  if (user->anonymous() && !anonymous_allowed(path)) {
     write_error(w, ApiError::unauthorized());
     return;
   }
@@ -181,7 +185,7 @@ void ApiHandler::handle(net::Request& req, net::ResponseWriter& w) {
     return;
   }
   try {
-    handle_resource(req, info, w);
+    handle_resource(req, info, *user, w);
   } catch (const std::exception& ex) {
     SKIFF_LOG(ERROR) << req.method << " " << req.target << ": " << ex.what();
     write_error(w, ApiError::internal(ex.what()));

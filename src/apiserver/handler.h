@@ -6,6 +6,7 @@
 #include <string>
 
 #include "api/resources.h"
+#include "apiserver/authn.h"
 #include "apiserver/object_store.h"
 #include "apiserver/request_info.h"
 #include "net/http.h"
@@ -21,13 +22,22 @@ class ApiHandler {
   // Ends open watches (server shutdown).
   void shutdown() { stopping_ = true; }
   // The client certificate used towards kubelets (kubelet_proxy.cc). Call before serving.
+  // Service-account tokens: minted by serviceaccounts/token, accepted as bearer tokens. Without
+  // one every bearer token is refused. Call before serving.
+  void set_token_authority(TokenAuthority* tokens) { tokens_ = tokens; }
   void set_kubelet_client_cert(std::string cert_pem, std::string key_pem) {
     kubelet_cert_pem_ = std::move(cert_pem);
     kubelet_key_pem_ = std::move(key_pem);
   }
 
  private:
-  void handle_resource(net::Request& req, const RequestInfo& info, net::ResponseWriter& w);
+  void handle_resource(net::Request& req, const RequestInfo& info, const UserInfo& user,
+                       net::ResponseWriter& w);
+  // serviceaccounts/token (TokenRequest) and selfsubjectreviews (authn.cc's users, served in
+  // token_request.cc).
+  void handle_token_request(net::Request& req, const RequestInfo& info, net::ResponseWriter& w);
+  void handle_self_subject_review(net::Request& req, const RequestInfo& info, const UserInfo& user,
+                                  net::ResponseWriter& w);
   void handle_list(net::Request& req, const RequestInfo& info, const api::ResourceInfo& r,
                    net::ResponseWriter& w);
   void delete_collection(net::Request& req, const api::ResourceInfo& r, const std::string& ns,
@@ -53,6 +63,7 @@ class ApiHandler {
   std::atomic<bool> ready_{false};
   std::atomic<bool> stopping_{false};
   std::string kubelet_cert_pem_, kubelet_key_pem_;  // set before serving, then read-only
+  TokenAuthority* tokens_ = nullptr;                 // set before serving
 };
 
 // Helpers shared by the handler's files.

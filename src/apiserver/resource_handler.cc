@@ -224,7 +224,9 @@ Result<json::value> apply_patch_body(const net::Request& req, const json::value&
 }  // namespace
 
 void ApiHandler::handle_resource(net::Request& req, const RequestInfo& info,
-                                 net::ResponseWriter& w) {
+                                 const UserInfo& user, net::ResponseWriter& w) {
+  if (info.group == "authentication.k8s.io" && info.resource == "selfsubjectreviews")
+    return handle_self_subject_review(req, info, user, w);
   const auto* r = api::find_resource(info.group, info.version, info.resource);
   if (!r || (!r->namespaced && !info.namespace_.empty() && info.resource != "namespaces")) {
     write_error(w, ApiError::no_such_path());
@@ -249,6 +251,8 @@ void ApiHandler::handle_resource(net::Request& req, const RequestInfo& info,
     (void)body;
     return handle_binding(req, ns, pod, w);
   }
+  if (sub == "token" && r->group.empty() && r->resource == "serviceaccounts")
+    return handle_token_request(req, info, w);
   if (sub == "eviction" && r->group.empty() && r->resource == "pods")
     return handle_eviction(req, ns, name, w);
   if (r->group.empty() && ((r->resource == "pods" && (sub == "log" || sub == "exec" ||

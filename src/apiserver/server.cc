@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "apiserver/admission.h"
+#include "apiserver/authn.h"
 #include "apiserver/handler.h"
 #include "apiserver/kubernetes_service.h"
 #include "apiserver/object_store.h"
@@ -28,6 +29,7 @@
 #include "common/time.h"
 #include "common/version.h"
 #include "net/http.h"
+#include "pki/jwt.h"
 #include "pki/pki.h"
 #include "storage/compaction.h"
 #include "storage/sqlite_store.h"
@@ -128,6 +130,10 @@ void Server::start() {
   if (cfg_.bind_address != "0.0.0.0" && cfg_.bind_address != "::") ips.push_back(cfg_.bind_address);
   auto certs = pki::load_or_create_server_pki(cfg_.data_dir, dns, ips);
   handler_->set_kubelet_client_cert(certs.kubelet_client.cert_pem, certs.kubelet_client.key_pem);
+  tokens_ = std::make_unique<TokenAuthority>(*objects_, pki::load_or_create_sa_key(cfg_.data_dir),
+                                             cfg_.service_account_issuer,
+                                             std::vector<std::string>{cfg_.service_account_issuer});
+  handler_->set_token_authority(tokens_.get());
 
   net::ServerOptions opts;
   opts.bind_address = cfg_.bind_address;
@@ -182,6 +188,7 @@ void Server::start() {
     copts.cluster_cidr = cfg_.cluster_cidr;
     copts.node_cidr_mask_size = cfg_.node_cidr_mask_size;
     copts.allocate_node_cidrs = cfg_.allocate_node_cidrs;
+    copts.root_ca_pem = certs.ca.cert_pem;
     auto start_controllers = [this, copts] {
       controllers_ = std::make_unique<controllers::ControllerManager>(*controllers_client_, copts);
       controllers_->start();
@@ -320,6 +327,7 @@ void Server::stop() {
   if (maintenance_.joinable()) maintenance_.join();
   https_.reset();
   handler_.reset();
+  tokens_.reset();
   objects_.reset();
   admission_.reset();
   store_.reset();
@@ -330,6 +338,8 @@ void usage() {
   std::fprintf(stderr,
                "usage: skiff server [--data-dir DIR] [--bind-address ADDR] [--port N] "
                "[--no-agent] [--datastore sqlite] [--service-cidr CIDR]\n"
+               "                    [--service-account-issuer URL (default "
+               "https://kubernetes.default.svc.cluster.local)]\n"
                "                    [--compaction-interval DURATION] [--disable-scheduler]\n"
                "                    [--disable-controllers] [--leader-elect=false] [-v]\n"
                "  node agent (unless --no-agent; data in DATA_DIR/agent):\n"
@@ -392,6 +402,7 @@ int server_main(int argc, char** argv) {
       }
     }
     else if (a == "--datastore") cfg.datastore = need();
+    else if (a == "--service-account-issuer") cfg.service_account_issuer = need();
     else if (a == "--service-cidr") cfg.service_cidr = need();
     else if (a == "--disable-scheduler") cfg.run_scheduler = false;
     else if (a == "--disable-controllers") cfg.run_controllers = false;

@@ -22,6 +22,7 @@ namespace skiff::apiserver {
 class Admission;
 class ObjectStore;
 class ApiHandler;
+class TokenAuthority;
 
 struct ServerConfig {
   std::string data_dir = "/var/lib/skiff";
@@ -57,6 +58,9 @@ struct ServerConfig {
   std::string cgroup_parent;      // "" = <server's cgroup>/skiff
   std::string flannel_backend = "none";  // none | host-gw | vxlan (agent/flannel.h)
   std::string proxy = "auto";            // the agent's service proxy: auto | on | off
+  // Service-account tokens (upstream's --service-account-issuer; --api-audiences defaults to
+  // the issuer). Signed with DATA_DIR/pki/sa.key.
+  std::string service_account_issuer = "https://kubernetes.default.svc.cluster.local";
 };
 
 class Server {
@@ -78,6 +82,7 @@ class Server {
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<Admission> admission_;
   std::unique_ptr<ObjectStore> objects_;
+  std::unique_ptr<TokenAuthority> tokens_;
   std::unique_ptr<ApiHandler> handler_;
   std::unique_ptr<net::HttpsServer> https_;
   // Components that reach the API over HTTPS like any client; they stop before the server.

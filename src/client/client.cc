@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "client/http_conn.h"
+#include "client/token_file.h"
 
 namespace skiff::client {
 using namespace std::chrono_literals;
@@ -116,6 +117,7 @@ struct Client::Impl {
     if (cfg.max_connections < 1) cfg.max_connections = 1;
     headers.user_agent = cfg.user_agent;
     headers.token = cfg.token;
+    if (!cfg.token_file.empty()) headers.token_file = std::make_shared<TokenFile>(cfg.token_file);
     std::string err;
     if (!detail::parse_server_url(cfg.server, ep, &err)) {
       config_error = err;

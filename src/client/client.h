@@ -20,12 +20,20 @@ struct Config {
   std::string cert_pem;   // client certificate (optional)
   std::string key_pem;
   std::string token;      // bearer token (optional)
+  std::string token_file; // a file holding the bearer token, re-read as it rotates (wins over token)
   std::string user_agent = "skiff";
   int max_connections = 8;  // pool size; requests beyond it wait for a free connection
 
   // Reads a kubeconfig's current context (embedded *-data fields or file paths).
   static Result<Config> from_kubeconfig(const std::string& path);
+  // A pod's own credentials, as client-go's rest.InClusterConfig: the API at
+  // https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT, the CA and the rotating
+  // service-account token under kServiceAccountDir. Fails (saying what is missing) outside a pod.
+  static Result<Config> in_cluster();
 };
+
+// Where the kubelet mounts a pod's service-account credentials (token, ca.crt, namespace).
+inline constexpr const char* kServiceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount";
 
 struct ListOptions {
   std::string label_selector;

@@ -15,6 +15,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include "client/token_file.h"
+
 namespace skiff::client::detail {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -248,7 +250,8 @@ struct HttpConn::Impl {
                                    : ep.host + ":" + ep.port);
     req.set(http::field::user_agent, headers.user_agent.empty() ? "skiff" : headers.user_agent);
     req.set(http::field::accept, "application/json");
-    if (!headers.token.empty()) req.set(http::field::authorization, "Bearer " + headers.token);
+    std::string token = headers.token_file ? headers.token_file->get() : headers.token;
+    if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
     if (!body.empty()) {
       req.set(http::field::content_type, content_type);
       req.body() = body;

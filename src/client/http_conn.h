@@ -13,6 +13,10 @@ namespace boost::asio::ssl {
 class context;
 }
 
+namespace skiff::client {
+class TokenFile;
+}
+
 namespace skiff::client::detail {
 
 struct Endpoint {
@@ -39,6 +43,7 @@ struct HttpResponse {
 struct RequestHeaders {
   std::string user_agent;
   std::string token;  // bearer token, optional
+  std::shared_ptr<TokenFile> token_file;  // when set, the bearer token comes from it
 };
 
 class HttpConn {

@@ -1,12 +1,14 @@
 // Config::from_kubeconfig: the server and credentials of a kubeconfig's current context.
 #include <yaml-cpp/yaml.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "client/client.h"
 #include "client/http_conn.h"
+#include "client/token_file.h"
 #include "common/base64.h"
 
 namespace skiff::client {
@@ -106,9 +108,8 @@ Result<Config> Config::from_kubeconfig(const std::string& path) {
         if (!token_file.empty()) {
           std::filesystem::path p(token_file);
           if (p.is_relative() && !dir.empty()) p = std::filesystem::path(dir) / p;
-          if (!read_whole_file(p.string(), cfg.token)) return fail("cannot read " + p.string());
-          while (!cfg.token.empty() && (cfg.token.back() == '\n' || cfg.token.back() == '\r'))
-            cfg.token.pop_back();
+          if (!read_token_file(p.string(), &cfg.token)) return fail("cannot read " + p.string());
+          cfg.token_file = p.string();  // re-read as it rotates
         }
       }
     }
@@ -116,6 +117,27 @@ Result<Config> Config::from_kubeconfig(const std::string& path) {
   } catch (const std::exception& ex) {
     return fail(ex.what());
   }
+}
+
+Result<Config> Config::in_cluster() {
+  const char* host = std::getenv("KUBERNETES_SERVICE_HOST");
+  const char* port = std::getenv("KUBERNETES_SERVICE_PORT");
+  if (!host || !*host || !port || !*port)
+    return ApiError::bad_request(
+        "not running in a pod: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set "
+        "(pass --kubeconfig FILE)");
+  Config cfg;
+  std::string h = host;
+  cfg.server = "https://" + (h.find(':') != std::string::npos ? "[" + h + "]" : h) + ":" + port;
+  std::string dir = kServiceAccountDir;
+  if (!read_whole_file(dir + "/ca.crt", cfg.ca_pem))
+    return ApiError::bad_request("cannot read " + dir + "/ca.crt: the pod has no service-account "
+                                 "credentials (automountServiceAccountToken: false?)");
+  cfg.token_file = dir + "/token";
+  if (!read_token_file(cfg.token_file, &cfg.token))
+    return ApiError::bad_request("cannot read " + cfg.token_file +
+                                 ": the pod has no service-account token");
+  return cfg;
 }
 
 }  // namespace skiff::client

@@ -73,6 +73,10 @@ const std::vector<Registration>& registrations() {
        [](client::Client& c, InformerFactory& f, const ControllerOptions&) {
          return std::make_unique<ServiceAccountController>(c, f, 2);
        }},
+      {"root-ca-cert-publisher",
+       [](client::Client& c, InformerFactory& f, const ControllerOptions& o) {
+         return std::make_unique<RootCAPublisher>(c, f, o.root_ca_pem, 2);
+       }},
       {"namespace",
        [](client::Client& c, InformerFactory& f, const ControllerOptions&) {
          return std::make_unique<NamespaceController>(c, f, 2);
@@ -240,6 +244,7 @@ int controller_manager_main(int argc, char** argv) {
     return 1;
   }
   cfg->user_agent = "skiff-controller-manager";
+  if (opts.root_ca_pem.empty()) opts.root_ca_pem = cfg->ca_pem;
   // Block the stop signals in every thread; this one waits for them.
   sigset_t set;
   sigemptyset(&set);

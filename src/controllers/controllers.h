@@ -62,6 +62,9 @@ struct ControllerOptions {
   std::string cluster_cidr = "10.244.0.0/16";
   int node_cidr_mask_size = 24;
   bool allocate_node_cidrs = true;  // --allocate-node-cidrs=false turns node IPAM off too
+  // The cluster CA the root CA publisher puts in every namespace's kube-root-ca.crt ConfigMap
+  // (upstream's --root-ca-file; default: the CA the manager's kubeconfig trusts).
+  std::string root_ca_pem;
 };
 
 // Something the ControllerManager starts (after the informers synced) and stops.

@@ -152,6 +152,24 @@ class ServiceAccountController : public QueueController {
   client::Informer& serviceaccounts_;
 };
 
+// The root CA publisher (root_ca_controller.cc): a ConfigMap kube-root-ca.crt with the
+// cluster CA (key ca.crt) in every active namespace.
+inline constexpr const char* kRootCAConfigMap = "kube-root-ca.crt";
+class RootCAPublisher : public QueueController {
+ public:
+  // root_ca: the CA bundle (PEM) to publish; empty = publish nothing.
+  RootCAPublisher(client::Client& c, InformerFactory& inf, std::string root_ca, int workers = 2);
+
+ protected:
+  Status sync(const std::string& ns) override;
+
+ private:
+  client::Client& client_;
+  const std::string root_ca_;
+  client::Informer& namespaces_;
+  client::Informer& configmaps_;
+};
+
 // Deletes the content of Terminating namespaces (every namespaced resource type served),
 // reports progress in the namespace's status conditions, and removes the `kubernetes`
 // finalizer through the finalize subresource once nothing is left.

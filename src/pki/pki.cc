@@ -3,6 +3,7 @@
 // CA pin and the host's addresses. Every OpenSSL object lives in a unique_ptr with its free
 // function, so an error path (thrown std::runtime_error) leaks nothing.
 #include "pki/pki.h"
+#include "pki/pki_files.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -161,7 +162,9 @@ CertKey make_leaf(const CertKey& ca, const std::vector<std::pair<const char*, st
   return {cert_to_pem(c.get()), key_to_pem(key.get())};
 }
 
-// ---- files ----
+}  // namespace
+
+// ---- files (pki_files.h) ----
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -201,6 +204,7 @@ void write_file_atomic(const std::string& path, const std::string& data, mode_t 
   }
 }
 
+namespace {
 bool file_exists(const std::string& p) { return std::filesystem::exists(p); }
 
 // Loads DIR/NAME.{crt,key}; returns false when both are missing, throws when only one is.

@@ -127,10 +127,13 @@ Status PodNetwork::setup(const std::string& pod_id, SandboxNetwork* out) {
   }
   std::string mtu = std::to_string(config_.mtu);
   // One `ip -batch` per namespace keeps pod start fast. `ip link ... netns` takes a path when
-  // the argument contains a slash.
+  // the argument contains a slash. Hairpin mode on the bridge port, as the CNI bridge plugin
+  // sets it for kubelet: a frame the bridge would send back out of the port it came in on (a pod
+  // reaching itself through a Service address rewritten on the bridge) is not dropped.
   CommandOptions root;
   root.input = "link add " + veth + " mtu " + mtu + " type veth peer name eth0 mtu " + mtu +
-               " netns " + path + "\nlink set " + veth + " master " + config_.bridge + " up\n";
+               " netns " + path + "\nlink set " + veth + " master " + config_.bridge + " up\n" +
+               "link set dev " + veth + " type bridge_slave hairpin on\n";
   auto r = run_command({ip_, "-batch", "-"}, root);
   if (r.exit_code != 0) return fail("create veth " + veth + " on " + config_.bridge, r);
   std::string gw = format_ipv4(net_.gateway());

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "common/base64.h"
+#include "common/time.h"
 
 namespace skiff::agent {
 namespace {
@@ -61,6 +62,25 @@ struct FakeApi {
       return it->second;
     };
   }
+  // TokenRequests: answered with "token-N" valid for token_valid_for (default: the lifetime
+  // asked for), or refused when token_error is set.
+  std::vector<json::object> token_requests;
+  std::optional<std::chrono::seconds> token_valid_for;
+  bool token_error = false;
+  TokenRequester requester() {
+    return [this](const std::string& ns, const std::string& sa,
+                  const json::object& req) -> Result<json::object> {
+      token_requests.push_back(req);
+      if (token_error) return ApiError::not_found("serviceaccounts", sa);
+      auto valid = token_valid_for.value_or(
+          std::chrono::seconds(get_int(req, {"spec", "expirationSeconds"})));
+      return json::object{
+          {"status",
+           json::object{{"token", "token-" + std::to_string(token_requests.size()) + "-" + ns},
+                        {"expirationTimestamp",
+                         format_rfc3339(std::chrono::system_clock::now() + valid)}}}};
+    };
+  }
 };
 
 class VolumesTest : public ::testing::Test {
@@ -88,7 +108,7 @@ class VolumesTest : public ::testing::Test {
   }
   bool set_up(PodVolumes& v, const json::object& pod) {
     err.clear();
-    return v.set_up(pod, facts, api.getter(), &err);
+    return v.set_up(pod, facts, api.getter(), &err, api.requester());
   }
   std::string root, pod_dir, err;
   PodFacts facts;
@@ -215,9 +235,67 @@ TEST_F(VolumesTest, ProjectedMergesSourcesOnTmpfs) {
   EXPECT_EQ(read(d / "cm/a"), "A");
   EXPECT_EQ(read(d / "t"), "T");
   EXPECT_EQ(read(d / "ns"), "default");
-  EXPECT_FALSE(fs::exists(d / "token"));
+  EXPECT_EQ(read(d / "token"), "token-1-default");
   EXPECT_FALSE(fs::exists(d / "cm/b"));
   EXPECT_EQ(mounts_at(d.string()).size(), 1u);
+}
+
+TEST(TokenRefresh, AtEightyPercentOfTheLifetime) {
+  using namespace std::chrono;
+  auto t0 = system_clock::now();
+  auto exp = t0 + seconds(3600);
+  EXPECT_FALSE(token_needs_refresh(t0, exp, 3600));
+  EXPECT_FALSE(token_needs_refresh(t0 + seconds(2879), exp, 3600));
+  EXPECT_TRUE(token_needs_refresh(t0 + seconds(2881), exp, 3600));
+  EXPECT_TRUE(token_needs_refresh(t0 + seconds(2875), exp, 3600, seconds(9)));  // jitter: earlier
+  // A year-long token is renewed after a day.
+  auto year = t0 + hours(24 * 365);
+  EXPECT_FALSE(token_needs_refresh(t0 + hours(23), year, 3600 * 24 * 365));
+  EXPECT_TRUE(token_needs_refresh(t0 + hours(25), year, 3600 * 24 * 365));
+}
+
+TEST_F(VolumesTest, ServiceAccountTokenBoundToThePodAndRenewed) {
+  PodVolumes v(pod_dir);
+  auto pod = pod_with(R"([{"name": "kube-api-access-x", "projected": {"defaultMode": 420,
+      "sources": [{"serviceAccountToken": {"path": "token", "expirationSeconds": 3607}}]}},
+      {"name": "aud", "projected": {"defaultMode": 384, "sources": [{"serviceAccountToken":
+      {"path": "vault/token", "audience": "vault", "expirationSeconds": 600}}]}}])");
+  pod["spec"].as_object()["serviceAccountName"] = "builder";
+  ASSERT_TRUE(set_up(v, pod)) << err;
+  ASSERT_EQ(api.token_requests.size(), 2u);
+  const auto& r0 = api.token_requests[0];
+  EXPECT_EQ(get_int(r0, {"spec", "expirationSeconds"}), 3607);
+  EXPECT_EQ(get_string(r0, {"spec", "boundObjectRef", "kind"}), "Pod");
+  EXPECT_EQ(get_string(r0, {"spec", "boundObjectRef", "name"}), "p");
+  EXPECT_EQ(get_string(r0, {"spec", "boundObjectRef", "uid"}), "uid-1");
+  EXPECT_FALSE(r0.at("spec").as_object().contains("audiences"));  // the API server's default
+  EXPECT_EQ(json::serialize(api.token_requests[1].at("spec").at("audiences")), R"(["vault"])");
+  fs::path d = v.volume_dir("kube-api-access-x");
+  EXPECT_EQ(read(d / "token"), "token-1-default");
+  EXPECT_EQ(mode_of(d / "token"), 0644);
+  EXPECT_EQ(read(v.volume_dir("aud") + "/vault/token"), "token-2-default");
+  EXPECT_EQ(mode_of(v.volume_dir("aud") + "/vault/token"), 0600);
+  // A fresh token is kept across refreshes.
+  ASSERT_TRUE(set_up(v, pod)) << err;
+  EXPECT_EQ(api.token_requests.size(), 2u);
+  // One past 80% of its lifetime is renewed (here: issued already nearly expired).
+  PodVolumes w(root + "/pods/uid-2");
+  api.token_valid_for = std::chrono::seconds(100);
+  ASSERT_TRUE(set_up(w, pod)) << err;
+  EXPECT_EQ(api.token_requests.size(), 4u);
+  ASSERT_TRUE(set_up(w, pod)) << err;
+  EXPECT_EQ(api.token_requests.size(), 6u);
+  EXPECT_EQ(read(w.volume_dir("kube-api-access-x") + "/token"), "token-5-default");
+  // A failed renewal keeps the token it had; a first fetch that fails is an error.
+  api.token_error = true;
+  ASSERT_TRUE(set_up(w, pod)) << err;
+  EXPECT_EQ(read(w.volume_dir("kube-api-access-x") + "/token"), "token-5-default");
+  PodVolumes fresh(root + "/pods/uid-3");
+  EXPECT_FALSE(set_up(fresh, pod));
+  EXPECT_NE(err.find("failed to fetch token"), std::string::npos) << err;
+  EXPECT_TRUE(w.tear_down(&err)) << err;
+  EXPECT_TRUE(fresh.tear_down(&err)) << err;
+  EXPECT_TRUE(v.tear_down(&err)) << err;
 }
 
 TEST_F(VolumesTest, EmptyDirMemoryIsTmpfsAndSurvivesAgentRestart) {

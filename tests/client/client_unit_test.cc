@@ -11,6 +11,7 @@
 #include "api/resources.h"
 #include "client/client.h"
 #include "client/http_conn.h"
+#include "client/token_file.h"
 #include "common/base64.h"
 
 #include "support/temp_dir.h"
@@ -166,6 +167,41 @@ TEST(Kubeconfig, Errors) {
   EXPECT_FALSE(Config::from_kubeconfig(d.path() + "/bad"));
   write(d.path() + "/nocluster", "current-context: x\ncontexts:\n- name: x\n  context: {cluster: c}\n");
   EXPECT_FALSE(Config::from_kubeconfig(d.path() + "/nocluster"));
+}
+
+TEST(Kubeconfig, TokenFileIsKeptForRotation) {
+  TempDir d;
+  write(d.path() + "/token", "first\n");
+  std::string kc = d.path() + "/config";
+  write(kc, "clusters:\n- name: c\n  cluster: {server: 'https://localhost:6443'}\n"
+            "contexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\n"
+            "users:\n- name: u\n  user: {tokenFile: token}\n");
+  auto cfg = Config::from_kubeconfig(kc);
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  EXPECT_EQ(cfg->token, "first");
+  EXPECT_EQ(cfg->token_file, d.path() + "/token");
+}
+
+TEST(TokenFile, RereadsAfterMaxAgeAndKeepsTheLastGoodToken) {
+  TempDir d;
+  std::string f = d.path() + "/token";
+  write(f, "one\n");
+  TokenFile cached(f, std::chrono::hours(1));
+  TokenFile fresh(f, std::chrono::seconds(0));
+  EXPECT_EQ(cached.get(), "one");
+  EXPECT_EQ(fresh.get(), "one");
+  write(f, "two");
+  EXPECT_EQ(cached.get(), "one");  // younger than its max age: not re-read
+  EXPECT_EQ(fresh.get(), "two");
+  std::filesystem::remove(f);
+  EXPECT_EQ(fresh.get(), "two");  // a missing file keeps the last good token
+}
+
+TEST(InCluster, OutsideAPodSaysWhatIsMissing) {
+  ::unsetenv("KUBERNETES_SERVICE_HOST");
+  auto cfg = Config::in_cluster();
+  ASSERT_FALSE(cfg);
+  EXPECT_NE(cfg.error().message.find("KUBERNETES_SERVICE_HOST"), std::string::npos);
 }
 
 }  // namespace

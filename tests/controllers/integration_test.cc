@@ -41,6 +41,9 @@ json::object parse(const std::string& text) {
   return v.as_object();
 }
 
+// What the root CA publisher puts in every namespace (any text does: it is copied, not parsed).
+constexpr const char* kRootCA = "-----BEGIN CERTIFICATE-----\ntest\n-----END CERTIFICATE-----\n";
+
 class ControllersIntegration : public testsupport::SharedServerTest<ControllersIntegration> {
  public:
   static testsupport::TestServer::Options server_options() {
@@ -53,7 +56,9 @@ class ControllersIntegration : public testsupport::SharedServerTest<ControllersI
     SharedServerTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
     cm_client_ = server_->client();
-    cm_ = std::make_unique<ControllerManager>(*cm_client_);
+    ControllerOptions opts;
+    opts.root_ca_pem = kRootCA;
+    cm_ = std::make_unique<ControllerManager>(*cm_client_, opts);
     cm_->start();
   }
 
@@ -139,6 +144,23 @@ json::object deployment(const std::string& name, int replicas, const std::string
                R"(,"selector":{"matchLabels":{"app":")" + name +
                R"("}},"template":{"metadata":{"labels":{"app":")" + name +
                R"("}},"spec":{"containers":[{"name":"c","image":")" + image + R"("}]}}}})");
+}
+
+TEST_F(ControllersIntegration, RootCAConfigMapInEveryNamespace) {
+  const auto& cms = res("", "configmaps");
+  auto ns = make_namespace("rootca");
+  auto published = [&] {
+    auto cm = client_->get(cms, ns, "kube-root-ca.crt");
+    return cm && get_string(*cm, {"data", "ca.crt"}) == kRootCA &&
+           !get_string(*cm, {"metadata", "annotations", "kubernetes.io/description"}).empty();
+  };
+  EXPECT_TRUE(eventually(published)) << "created with the namespace";
+  ASSERT_TRUE(client_->remove(cms, ns, "kube-root-ca.crt"));
+  EXPECT_TRUE(eventually(published)) << "recreated after deletion";
+  ASSERT_TRUE(client_->patch(cms, ns, "kube-root-ca.crt", "application/merge-patch+json",
+                             parse(R"({"data":{"ca.crt":"junk"},"metadata":{"annotations":null}})")));
+  EXPECT_TRUE(eventually(published)) << "repaired after an edit";
+  EXPECT_TRUE(eventually([&] { return client_->get(cms, "kube-system", "kube-root-ca.crt").ok(); }));
 }
 
 TEST_F(ControllersIntegration, DeploymentLifecycle) {

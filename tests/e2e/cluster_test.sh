@@ -4,8 +4,9 @@
 # docs/network.md): 3 Ready nodes with their own InternalIPs, pods pinned
 # to different nodes with IPs from their node's podCIDR, a pod reaching an httpd pod on another
 # node by pod IP with its own address as the source the server sees, unclaimed cluster and
-# service addresses answered "unreachable" at once, the way to a deleted node removed, a clean
-# agent exit and node-reset removing the routes (and flannel.1), and nothing left after
+# service addresses answered "unreachable" at once, the way to a deleted node removed, an agent
+# restart keeping pods connected (and pruning stale routes), node-reset removing the routes (and
+# flannel.1), and nothing left after
 # `scripts/cluster down`. vxlan also: flannel's annotations on the Nodes, MTU 1450 in pods.
 # Its names (namespaces skct<pid>-N, bridge, subnet 192.168.176.0/24, cluster CIDR
 # 10.246.0.0/16; for vxlan skcv<pid>-N, 192.168.175.0/24, 10.247.0.0/16) are its own, so it runs
@@ -168,17 +169,33 @@ if [ "$BACKEND" = vxlan ]; then
   expect "and its neighbour and FDB entry" '^$' bash -c "'$CLUSTER' exec 0 ip neigh show dev flannel.1 | grep -F '$G2 '; '$CLUSTER' exec 0 bridge fdb show dev flannel.1 | grep -F '$MAC2'"
 fi
 
-# A clean agent exit (host 1) and node-reset after a kill (host 2) remove the routes, flannel.1.
+# An agent restart (host 1) keeps what it programmed, as flannel does: while it is down and
+# after it is back, its pod answers across nodes with the same address (and, vxlan, the same VTEP
+# MAC); a route a previous agent left for a node that no longer exists is pruned at start.
 left_in() {  # what the network of host $1 still has
   cexec "$1" ip route show proto 157
   cexec "$1" ip link show flannel.1 2>/dev/null
   cexec "$1" nft list table ip skiff-nat 2>/dev/null
 }
+vtep_mac() { cexec "$1" ip -o link show flannel.1 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2; }
+[ "$BACKEND" = vxlan ] && MAC1=$(vtep_mac 1)
 pid1=$(cat "$SKIFF_CLUSTER_DIR/h1/pid")
 kill "$pid1"
 gone() { ! kill -0 "$1" 2>/dev/null; }
 poll 30 gone "$pid1" && pass || fail "agent of host 1 exits on SIGTERM"
-expect "host 1: a clean exit removed routes, table, flannel.1" '^$' left_in 1
+expect "host 1: a clean exit leaves the routes and the masquerade table" 'masquerade' left_in 1
+expect "host 1's pod answers while its agent is down" 'hello from skiff' get client "$W1"
+check "a stale route left on host 1" cexec 1 ip route add $C16.250.0/24 via ${SUB}.99 proto 157
+check "scripts/cluster restart 1" "$CLUSTER" restart 1
+node_ready() { k get node "${PREFIX}$1" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' | grep -q True; }
+poll 60 node_ready 1 && pass || fail "node 1 Ready after its agent restarted"
+no_stale() { ! cexec 1 ip route show proto 157 | grep -q "^$C16R\.250\.0/24"; }
+poll 30 no_stale && pass || fail "host 1: the restarted agent pruned the stale route"
+expect "web1 kept its pod IP" "^$W1\$" podip web1
+[ "$BACKEND" = vxlan ] && expect "host 1: the same VTEP MAC after the restart" "^$MAC1\$" vtep_mac 1
+expect "host 1's pod answers after the restart" 'hello from skiff' get client "$W1"
+
+# node-reset after a kill (host 2) removes the routes, the table, flannel.1.
 pid2=$(cat "$SKIFF_CLUSTER_DIR/h2/pid")
 kill -9 "$pid2"; poll 10 gone "$pid2"
 [ "$BACKEND" = vxlan ] && check "host 2: flannel.1 outlives a killed agent" cexec 2 ip link show flannel.1
