@@ -137,7 +137,11 @@ void Agent::start() {
     throw std::runtime_error("unsupported --flannel-backend " + o.flannel_backend + " (none, host-gw or vxlan)");
   }
   if (o.proxy == "on" || (o.proxy == "auto" && o.flannel_backend != "none" && !o.flannel_backend.empty())) {
-    im.proxy = std::make_unique<proxy::Proxy>(*im.client, proxy::ProxyOptions{o.node_name, o.cluster_cidr});
+    proxy::ProxyOptions po;
+    po.node_name = o.node_name;
+    po.cluster_cidr = o.cluster_cidr;
+    po.service_cidr = o.service_cidr;  // this host reaches ClusterIPs despite flannel's unreachable route
+    im.proxy = std::make_unique<proxy::Proxy>(*im.client, po);
     im.proxy->start();
   }
   std::vector<std::string> components = o.control_plane_components;
@@ -204,7 +208,9 @@ void Agent::stop() {
   for (auto& [uid, w] : workers) w->stop();  // containers keep running
   if (im.server) im.server->stop();
   im.ctx.stop_events();
-  if (im.proxy) im.proxy->stop();  // the skiff-proxy table goes with a clean exit
+  // The skiff-proxy table stays, as the pod network does: Services keep answering through an
+  // agent restart, and the next start adopts the table (node-reset removes it).
+  if (im.proxy) im.proxy->stop(/*remove_table=*/false);
   if (im.flannel) im.flannel->stop();  // routes, the masquerade table, flannel.1 stay for the next agent
   // Every thread of the agent has ended: a node-reset may now have the data dir.
   im.data_dir_lock.reset();

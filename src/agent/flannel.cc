@@ -113,8 +113,11 @@ void Flannel::start() {
   nodes_->start();
   // Entries a previous agent left for nodes deleted while no agent ran: once the first list is
   // in, everything not wanted goes. (Deletions seen by the watch are handled by remove().)
-  if (nodes_->wait_synced(std::chrono::seconds(30))) prune_stale();
-  else SKIFF_LOG(WARN) << "agent: " << o_.backend << ": Nodes not listed within 30 s; stale routes are kept";
+  if (nodes_->wait_synced(std::chrono::seconds(30))) {
+    prune_stale();
+  } else {
+    SKIFF_LOG(WARN) << "agent: " << o_.backend << ": Nodes not listed within 30 s; stale routes are kept";
+  }
 }
 
 void Flannel::start_vxlan() {
@@ -195,9 +198,10 @@ void Flannel::prune_stale() {
         ++removed;
     }
   }
-  if (removed)
+  if (removed) {
     SKIFF_LOG(INFO) << "agent: " << o_.backend << ": removed " << removed
                     << " route/neighbour/FDB entries a previous agent left for nodes that are gone";
+  }
 }
 
 json::object Flannel::annotations() const {
