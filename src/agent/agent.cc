@@ -19,6 +19,7 @@
 #include "proxy/proxy.h"
 #include "runtime/ipam.h"
 #include "agent/kubelet_server.h"
+#include "agent/mirror_pods.h"
 #include "agent/node.h"
 #include "agent/pod_worker.h"
 #include "client/informer.h"
@@ -41,6 +42,7 @@ struct Agent::Impl {
   std::unique_ptr<client::Informer> pods;
   std::unique_ptr<Flannel> flannel;  // --flannel-backend host-gw|vxlan
   std::unique_ptr<proxy::Proxy> proxy;  // unless --no-proxy (AgentOptions::proxy)
+  std::unique_ptr<MirrorPods> mirrors;  // the components of this process as kube-system pods
   std::thread node_thread, reaper_thread;
 
   std::mutex mu;  // guards the fields below
@@ -135,6 +137,9 @@ void Agent::start() {
   im.ctx.runtime = im.runtime.get();
   im.ctx.host_ip = o.node_ip.empty() ? default_node_ip() : o.node_ip;
   im.ctx.start_events();
+  // Component log lines (common/log.h) go to files the kubelet server serves as the mirror
+  // pods' logs; lines logged before now were kept in memory and are written first.
+  set_component_log_dir(o.data_dir + "/component-logs");
   if (o.flannel_backend == "host-gw" || o.flannel_backend == "vxlan") {
     im.flannel = std::make_unique<Flannel>(
         *im.client, FlannelOptions{o.flannel_backend, o.node_name, im.ctx.host_ip, o.cluster_cidr, o.service_cidr});
@@ -153,6 +158,10 @@ void Agent::start() {
     im.proxy = std::make_unique<proxy::Proxy>(*im.client, po);
     im.proxy->start();
   }
+  std::vector<std::string> components = o.control_plane_components;
+  if (im.proxy) components.push_back("kube-proxy");
+  if (im.flannel) components.push_back("kube-flannel");
+  im.mirrors = std::make_unique<MirrorPods>(im.ctx, std::move(components));
 
   im.server = std::make_unique<KubeletServer>(
       im.ctx,
@@ -168,6 +177,9 @@ void Agent::start() {
         std::lock_guard lock(im.mu);
         for (const auto& [uid, w] : im.workers) items.push_back(w->pod());
         return items;
+      },
+      [&im](const std::string& ns, const std::string& name, const std::string& container) {
+        return im.mirrors->log_path(ns, name, container);
       });
   im.server->start();
   o.kubelet_port = im.server->port();
@@ -184,6 +196,7 @@ void Agent::start() {
                          [&im](const client::ObjectPtr& p) { im.pod_deleted(*p); }});
   im.node_thread = std::thread([&im] { im.node_loop(); });
   im.pods->start();
+  im.mirrors->start();
   im.reaper_thread = std::thread([&im] { im.reaper_loop(); });
 }
 
@@ -198,6 +211,7 @@ void Agent::stop() {
   im.ctx.start_gate.close();
   im.cv.notify_all();
   if (im.pods) im.pods->stop();
+  if (im.mirrors) im.mirrors->stop();  // the mirror pods stay, as upstream's
   if (im.reaper_thread.joinable()) im.reaper_thread.join();
   if (im.node_thread.joinable()) im.node_thread.join();
   std::map<std::string, std::shared_ptr<PodWorker>> workers;
@@ -219,6 +233,8 @@ void Agent::stop() {
 void Agent::Impl::dispatch(const json::object& pod) {
   const std::string uid = get_string(pod, {"metadata", "uid"});
   if (uid.empty()) return;
+  // The API's copy of a component this process runs: never run as containers.
+  if (is_mirror_pod(pod)) return mirrors->observe(pod);
   std::shared_ptr<PodWorker> w;
   {
     std::lock_guard lock(mu);
@@ -243,6 +259,7 @@ void Agent::Impl::dispatch(const json::object& pod) {
 }
 
 void Agent::Impl::pod_deleted(const json::object& pod) {
+  if (is_mirror_pod(pod)) return mirrors->deleted(pod);
   const std::string uid = get_string(pod, {"metadata", "uid"});
   std::lock_guard lock(mu);
   auto it = workers.find(uid);

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "client/client.h"
 
@@ -50,6 +51,10 @@ struct AgentOptions {
   // "auto" = on unless flannel_backend is "none" (several single-node servers share the root
   // namespace's nftables in the e2e tests; one machine = one proxy), "on", "off" (--no-proxy).
   std::string proxy = "auto";
+  // Cluster components that run in this process beside the agent (`skiff server` sets
+  // kube-apiserver, kube-controller-manager, kube-scheduler): each gets a mirror pod, as do the
+  // proxy and the flannel backend when the agent runs them (mirror_pods.h).
+  std::vector<std::string> control_plane_components;
   int max_pods = 110;
   std::chrono::seconds heartbeat{10};           // Lease renewal
   std::chrono::seconds node_status_period{60};  // full Node status even when nothing changed

@@ -12,6 +12,7 @@
 
 #include "agent/context.h"
 #include "api/node_address.h"
+#include "common/health.h"
 #include "common/log.h"
 #include "runtime/ipam.h"
 #include "runtime/process.h"
@@ -105,6 +106,10 @@ void Flannel::start() {
                         [this](const client::ObjectPtr& n) {
                           remove(get_string(*n, {"metadata", "name"}));
                         }});
+  {
+    std::lock_guard lock(mu_);
+    report_health();  // host part programmed; peers follow from the watch
+  }
   nodes_->start();
   // Entries a previous agent left for nodes deleted while no agent ran: once the first list is
   // in, everything not wanted goes. (Deletions seen by the watch are handled by remove().)
@@ -220,8 +225,14 @@ void Flannel::apply(const json::object& node) {
     if (vxlan_ && !cidr.empty() && cidr != own_cidr_) {
       const std::string a = cidr.substr(0, cidr.find('/')) + "/32";
       auto r = ip({"addr", "replace", a, "dev", kVxlanDevice});
-      if (r.exit_code == 0) own_cidr_ = cidr;
-      else SKIFF_LOG(WARN) << "agent: vxlan: address " << a << " on " << kVxlanDevice << ": " << runtime::command_error(r);
+      if (r.exit_code == 0) {
+        own_cidr_ = cidr;
+        failed_.erase(name);
+      } else {
+        SKIFF_LOG(WARN) << "agent: vxlan: address " << a << " on " << kVxlanDevice << ": " << runtime::command_error(r);
+        failed_[name] = "address " + a + " on " + kVxlanDevice + ": " + runtime::command_error(r);
+      }
+      report_health();
     }
     return;
   }
@@ -248,7 +259,13 @@ void Flannel::apply(const json::object& node) {
     uninstall(it->second);
     peers_.erase(it);
   }
-  if (!install(want)) return;
+  if (!install(want)) {
+    failed_[name] = "the way to node " + name + " (" + want.cidr + ") could not be programmed";
+    report_health();
+    return;
+  }
+  failed_.erase(name);
+  report_health();
   SKIFF_LOG(INFO) << "agent: " << o_.backend << ": pods of node " << name << " (" << want.cidr << ") via "
                   << (vxlan_ ? want.public_ip + " (VTEP " + want.mac + ")" : want.via);
   peers_[name] = want;
@@ -282,8 +299,16 @@ void Flannel::uninstall(const Peer& p) {
   runtime::run_command({runtime::find_tool("bridge"), "fdb", "del", p.mac, "dev", kVxlanDevice, "dst", p.public_ip});
 }
 
+void Flannel::report_health() {
+  if (failed_.empty()) return health::beat("kube-flannel", "routes", std::chrono::milliseconds(0));
+  std::string why;
+  for (const auto& [node, msg] : failed_) why += (why.empty() ? "" : "; ") + msg;
+  health::fail("kube-flannel", "routes", why);
+}
+
 void Flannel::remove(const std::string& name) {
   std::lock_guard lock(mu_);
+  if (failed_.erase(name)) report_health();
   auto it = peers_.find(name);
   if (it == peers_.end()) return;
   uninstall(it->second);
@@ -295,8 +320,12 @@ void Flannel::stop() {
   if (!nodes_) return;
   nodes_->stop();
   nodes_.reset();
-  std::lock_guard lock(mu_);
-  peers_.clear();
+  {
+    std::lock_guard lock(mu_);
+    peers_.clear();
+    failed_.clear();
+  }
+  health::forget("kube-flannel", "routes");
   // Routes, neighbours, FDB entries, flannel.1 and the masquerade table stay, as flannel leaves
   // them: pods keep talking across an agent restart, and the next agent adopts them (start()
   // keeps a matching VTEP and prunes what is stale). `skiff node-reset` removes them all.

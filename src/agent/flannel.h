@@ -72,6 +72,7 @@ class Flannel {
   bool install(const Peer& p);
   void uninstall(const Peer& p);
   void remove(const std::string& node_name);
+  void report_health();  // with mu_ held
 
   client::Client& client_;
   FlannelOptions o_;
@@ -81,6 +82,9 @@ class Flannel {
   std::unique_ptr<client::Informer> nodes_;
   std::mutex mu_;
   std::map<std::string, Peer> peers_;  // node name -> what we installed for it
+  // What could not be programmed (node name -> why); empty = healthy. The backend's health
+  // (its mirror pod's Ready, common/health.h) is reported on every change by report_health().
+  std::map<std::string, std::string> failed_;
   std::string own_cidr_;               // vxlan: the address on flannel.1 is its network address
 };
 

@@ -155,8 +155,9 @@ struct KubeletRequest {
   net::ResponseWriter& w;
 };
 
-KubeletServer::KubeletServer(NodeContext& ctx, WorkerLookup lookup, PodLister list)
-    : ctx_(ctx), lookup_(std::move(lookup)), list_(std::move(list)) {}
+KubeletServer::KubeletServer(NodeContext& ctx, WorkerLookup lookup, PodLister list,
+                             MirrorLogLookup mirror_logs)
+    : ctx_(ctx), lookup_(std::move(lookup)), list_(std::move(list)), mirror_logs_(std::move(mirror_logs)) {}
 
 KubeletServer::~KubeletServer() { stop(); }
 
@@ -211,6 +212,10 @@ void KubeletServer::handle(KubeletRequest& kr) {
       (kind != "containerLogs" && kind != "exec" && kind != "attach" && kind != "portForward"))
     return w.respond(404, "text/plain", "404 page not found\n");
   auto worker = lookup_(parts[1], parts[2]);
+  if (!worker && mirror_logs_) {
+    if (auto log = mirror_logs_(parts[1], parts[2], parts.back()))
+      return serve_mirror(kr, kind, *log);
+  }
   if (!worker) return w.respond(404, "text/plain", "pod " + parts[1] + "/" + parts[2] + " not found\n");
   if (kind == "portForward") {
     std::string netns = worker->netns();
@@ -270,6 +275,31 @@ void KubeletServer::handle(KubeletRequest& kr) {
     });
     return streaming::ExitStatus{0, "", false};
   });
+}
+
+// A mirror pod's container is a component of this process: its log is the component's log
+// file (followed until the client leaves: the component runs as long as this process).
+void KubeletServer::serve_mirror(KubeletRequest& kr, const std::string& kind, const std::string& log) {
+  auto& req = kr.req;
+  auto& w = kr.w;
+  if (kind != "containerLogs")
+    return w.respond(400, "text/plain",
+                     "this is a mirror pod: its component runs inside the skiff process on the "
+                     "node, so " + kind + " is not available\n");
+  LogOptions lo;
+  std::string err;
+  auto q = req.target.find('?');
+  if (!parse_log_options(q == std::string::npos ? "" : std::string_view(req.target).substr(q + 1),
+                         &lo, &err))
+    return w.respond(400, "text/plain", err + "\n");
+  if (req.query_param("previous") == "true" || req.query_param("previous") == "1")
+    return w.respond(400, "text/plain", "previous terminated container not found (a mirror pod's "
+                                        "component has never restarted)\n");
+  if (!w.start_stream(200, "text/plain")) return;
+  if (!write_logs(log, lo, [&](std::string_view d) { return w.write_chunk(d); },
+                  [&] { return !w.client_gone(); }))
+    w.write_chunk("");
+  w.end_stream();
 }
 
 }  // namespace skiff::agent

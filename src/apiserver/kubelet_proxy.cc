@@ -218,6 +218,19 @@ void ApiHandler::handle_kubelet_proxy(net::Request& req, const RequestInfo& info
   if (head.empty())
     return write_error(w, ApiError::internal("the kubelet on " + host_port +
                                              " sent no response (closed or timed out)"));
+  // A refusal (4xx/5xx, e.g. "previous terminated container not found") becomes a
+  // metav1.Status with the kubelet's text as its message, as upstream's response checker does:
+  // kubectl prints that text instead of "the server rejected our request for an unknown reason".
+  if (int code = std::atoi(head.c_str() + std::min(head.find(' ') + 1, head.size())); code >= 400) {
+    std::string body = rest;
+    char buf[4096];
+    long n;
+    while (body.size() < 16384 && (n = kubelet->read_some(buf, sizeof buf)) > 0) body.append(buf, n);
+    while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
+    ApiError e = code == 400 ? ApiError::bad_request(body) : ApiError::internal(body);
+    if (code != 400) e.code = code, e.reason = code == 404 ? "NotFound" : code == 403 ? "Forbidden" : e.reason;
+    return write_error(w, e);
+  }
   net::RawStream* client = w.hijack();
   if (!client) return write_error(w, ApiError::internal("cannot take over the connection"));
   SKIFF_LOG(DEBUG) << "proxy " << req.method << " " << req.path << " -> " << host_port << path

@@ -27,6 +27,7 @@
 #include "controllers/controller_manager.h"
 #include "controllers/nodeipam.h"
 #include "scheduler/scheduler.h"
+#include "common/health.h"
 #include "common/log.h"
 #include "common/node_name.h"
 #include "common/time.h"
@@ -151,6 +152,8 @@ void Server::start() {
 
   bootstrap();
   handler_->set_ready(true);
+  // The mirror pod's Ready asks /readyz itself; this marks the start (startTime).
+  health::beat("kube-apiserver", "serving", std::chrono::milliseconds(0));
 
   std::string host = cfg_.bind_address == "0.0.0.0" || cfg_.bind_address == "::"
                          ? "127.0.0.1"
@@ -217,6 +220,10 @@ void Server::start() {
     ao.cluster_domain = cfg_.cluster_domain;
     ao.resolv_conf = cfg_.resolv_conf;
     ao.client_ca_pem = certs.ca.cert_pem;
+    // The control plane in this process shows as mirror pods on this node (docs/agent.md).
+    ao.control_plane_components.push_back("kube-apiserver");
+    if (cfg_.run_controllers) ao.control_plane_components.push_back("kube-controller-manager");
+    if (cfg_.run_scheduler) ao.control_plane_components.push_back("kube-scheduler");
     auto node_cert = pki::make_client_cert(certs.ca, "system:node:" + ao.node_name,
                                            {"system:nodes"});
     client::Config ac;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "common/health.h"
 #include "common/log.h"
 #include "controllers/nodes.h"
 
@@ -164,6 +165,10 @@ json::array reconcile_condition_taints(const json::object& node, Clock::time_poi
 
 // ---- PeriodicController ----
 
+namespace {
+constexpr std::chrono::milliseconds kLoopSlack{10000};
+}
+
 PeriodicController::~PeriodicController() { stop(); }
 
 void PeriodicController::run() {
@@ -177,6 +182,9 @@ void PeriodicController::run() {
       } catch (const std::exception& e) {
         SKIFF_LOG(WARN) << name_ << ": " << e.what();
       }
+      // The controller manager's health (its mirror pod's Ready, common/health.h): every
+      // periodic loop must come round within its period plus kLoopSlack.
+      health::beat("kube-controller-manager", name_, std::max(wait, 10ms) + kLoopSlack);
       lk.lock();
       cv_.wait_for(lk, std::max(wait, 10ms), [this] { return stopping_; });
     }
@@ -190,6 +198,7 @@ void PeriodicController::stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  health::forget("kube-controller-manager", name_);
 }
 
 // ---- NodeLifecycleController ----

@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "api/resources.h"
+#include "common/health.h"
 #include "common/log.h"
 #include "runtime/process.h"
 
@@ -349,6 +350,9 @@ void Proxy::sync_loop() {
     lock.unlock();
     const bool ok = full ? sync_full() : sync_partial(owners);
     lock.lock();
+    // Health (the kube-proxy mirror pod's Ready, common/health.h): the last sync succeeded.
+    if (ok) health::beat("kube-proxy", "sync", std::chrono::milliseconds(0));
+    else health::fail("kube-proxy", "sync", "the last sync of the nftables rules failed");
     if (ok && full) {
       ++full_syncs_;
       next_full = std::chrono::steady_clock::now() + o_.full_resync;

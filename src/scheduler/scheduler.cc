@@ -5,6 +5,7 @@
 #include "api/resources.h"
 #include "client/client.h"
 #include "client/informer.h"
+#include "common/health.h"
 #include "common/log.h"
 #include "common/time.h"
 #include "scheduler/preemption.h"
@@ -220,6 +221,11 @@ void SchedulerCore::bind_async(PodInfoPtr assumed, QueuedPod qp) {
 
 namespace {
 
+constexpr const char* kHealthComponent = "kube-scheduler";
+// A loop pass that has not come round in this long is stuck (a pass is at most the queue's
+// 500 ms wait plus one attempt); the mirror pod shows NotReady at its next probe.
+constexpr std::chrono::milliseconds kLoopMaxAge{5000};
+
 const api::ResourceInfo& resource(const char* name) {
   const api::ResourceInfo* r = api::find_resource("", "v1", name);
   if (!r) {
@@ -364,8 +370,14 @@ void Scheduler::start() {
       !d.pods->wait_synced(std::chrono::seconds(30))) {
     SKIFF_LOG(WARN) << "scheduler: informers not synced after 30s; scheduling anyway";
   }
+  // The loop's heartbeat is the scheduler's health (its mirror pod's Ready, common/health.h):
+  // a pass takes at most the 500 ms queue wait plus one scheduling attempt.
   d.loop = std::thread([&d] {
-    while (!d.stopping) d.core.schedule_one(std::chrono::milliseconds(500));
+    while (!d.stopping) {
+      health::beat(kHealthComponent, "scheduling-loop", kLoopMaxAge);
+      d.core.schedule_one(std::chrono::milliseconds(500));
+    }
+    health::forget(kHealthComponent, "scheduling-loop");
   });
   d.janitor = std::thread([&d] {
     int ticks = 0;

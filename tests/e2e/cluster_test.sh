@@ -50,6 +50,40 @@ done
 expect "podCIDRs from the cluster CIDR, one per node" '^3 '"$C16R"'\.' \
   bash -c "echo \$(printf '%s\n' ${cidr[*]} | sort -u | wc -l) ${cidr[0]}"
 
+# kube-system: the control plane on node 0, a proxy and a flannel backend on every node, as
+# mirror pods (docs/agent.md); an agent-only node shows its own two, Ready, with their logs.
+mready() { [ "$(k get pod -n kube-system "$1" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ]; }
+for c in kube-apiserver kube-controller-manager kube-scheduler kube-proxy kube-flannel; do
+  poll 60 mready "$c-${PREFIX}0" && pass || fail "$c-${PREFIX}0 Ready"
+done
+for c in kube-proxy kube-flannel; do
+  poll 60 mready "$c-${PREFIX}1" && pass || fail "$c-${PREFIX}1 (agent-only node) Ready"
+done
+expect "the agent-only node has just its proxy and flannel pods" "^kube-flannel-${PREFIX}1 kube-proxy-${PREFIX}1 \$" \
+  bash -c "echo \$('$K' --kubeconfig '$SKIFF_CLUSTER_DIR/kubeconfig' get pods -n kube-system --field-selector spec.nodeName=${PREFIX}1 -o name | sed 's|^pod/||' | sort) ''"
+expect "kube-proxy pod: label and the node's address" "^kube-proxy ${SUBR}\.11\$" \
+  k get pod -n kube-system "kube-proxy-${PREFIX}1" -o jsonpath='{.metadata.labels.k8s-app} {.status.podIP}'
+expect "kube-flannel logs: the backend's lines" "$BACKEND" k logs -n kube-system "kube-flannel-${PREFIX}1"
+expect "kube-proxy logs: the proxy's lines" 'proxy\.cc:[0-9]+\]' k logs -n kube-system "kube-proxy-${PREFIX}1"
+
+# A health check that fails for real (host-gw): a Node whose InternalIP is off every connected
+# subnet cannot be routed to ("invalid gateway"), so every flannel backend reports the failure
+# and kube-flannel turns NotReady at its next probe; deleting that Node makes it Ready again.
+if [ "$BACKEND" = host-gw ]; then
+  k create -f - >/dev/null <<EOF
+{"apiVersion":"v1","kind":"Node","metadata":{"name":"${PREFIX}bogus"},"spec":{"podCIDR":"$C16.250.0/24"}}
+EOF
+  k patch node "${PREFIX}bogus" --subresource=status --type=merge \
+    -p '{"status":{"addresses":[{"type":"InternalIP","address":"203.0.113.7"}]}}' >/dev/null
+  notready() { [ "$(k get pod -n kube-system "kube-flannel-${PREFIX}1" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = False ]; }
+  poll 30 notready && pass || fail "kube-flannel NotReady while a route cannot be programmed"
+  expect "kube-flannel shows 0/1" "^kube-flannel-${PREFIX}1 +0/1 +Running" k get pod -n kube-system "kube-flannel-${PREFIX}1" --no-headers
+  expect "the reason as an Unhealthy event" 'Readiness probe failed: routes: the way to node .*bogus' \
+    k get events -n kube-system --field-selector involvedObject.name=kube-flannel-${PREFIX}1,reason=Unhealthy -o jsonpath='{.items[*].message}'
+  k delete node "${PREFIX}bogus" >/dev/null
+  poll 30 mready "kube-flannel-${PREFIX}1" && pass || fail "kube-flannel Ready again once the bad node is gone"
+fi
+
 # httpd pods pinned to nodes 1 and 2 (nodeName and the hostname label), a client on node 0.
 pod() {  # pod NAME NODE-INDEX HOW ARGS...
   local name=$1 h=$2 how=$3; shift 3
