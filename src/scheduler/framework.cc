@@ -300,7 +300,35 @@ std::shared_ptr<const PodInfo> PodInfo::from_json(ObjectPtr pod) {
       t.honor_node_taints = get_string(c, {"nodeTaintsPolicy"}, "Ignore") == "Honor";
       p->spread_constraints.push_back(std::move(t));
     }
+  if (const auto* refs = find_path(*pod, {"metadata", "ownerReferences"}); refs && refs->is_array())
+    for (const auto& r : refs->as_array())
+      if (const auto* c = find_path(r, {"controller"}); c && c->is_bool() && c->get_bool())
+        p->controller_uid = get_string(r, {"uid"});
+  // Upstream's system default constraints (PodTopologySpread, defaultingType System) for a pod
+  // that has none and that a controller owns: spread over hosts (maxSkew 3) and zones (maxSkew 5),
+  // both ScheduleAnyway, so replicas land on different nodes when all else is equal. Upstream
+  // counts the pods matching the selectors of the pod's ReplicaSet/StatefulSet/Services; we count
+  // the pods of the same controller, which is the same set for controller-made pods (Services
+  // selecting several controllers' pods are not merged in).
+  if (p->spread_constraints.empty() && !p->controller_uid.empty()) {
+    for (auto [key, skew] : {std::pair<const char*, int32_t>{"kubernetes.io/hostname", 3},
+                             std::pair<const char*, int32_t>{"topology.kubernetes.io/zone", 5}}) {
+      TopologySpreadConstraint t;
+      t.max_skew = skew;
+      t.topology_key = key;
+      t.do_not_schedule = false;
+      t.selector = *LabelSelector::from_json(nullptr);
+      t.same_controller = p->controller_uid;
+      p->spread_constraints.push_back(std::move(t));
+    }
+    p->spread_system_defaulted = true;
+  }
   return p;
+}
+
+bool TopologySpreadConstraint::matches(const PodInfo& p) const {
+  if (!same_controller.empty()) return p.controller_uid == same_controller;
+  return selector.matches(p.labels);
 }
 
 // ---------------- NodeInfo ----------------

@@ -121,6 +121,10 @@ struct TopologySpreadConstraint {
   int32_t min_domains = 1;
   bool honor_node_affinity = true;  // nodeAffinityPolicy (default Honor)
   bool honor_node_taints = false;   // nodeTaintsPolicy (default Ignore)
+  // System default constraints only: the pods counted are those of this controller (uid), in
+  // place of the selector upstream builds from the pod's ReplicaSet/StatefulSet/Service.
+  std::string same_controller;
+  bool matches(const PodInfo& p) const;
 };
 
 // A pod with everything the plugins need parsed once.
@@ -149,6 +153,8 @@ struct PodInfo {
   std::vector<AffinityTerm> required_affinity, required_anti_affinity;
   std::vector<WeightedAffinityTerm> preferred_affinity, preferred_anti_affinity;
   std::vector<TopologySpreadConstraint> spread_constraints;
+  bool spread_system_defaulted = false;  // spread_constraints are the system defaults
+  std::string controller_uid;            // metadata.ownerReferences[controller=true].uid
 
   static std::shared_ptr<const PodInfo> from_json(ObjectPtr pod);
   bool has_pod_affinity() const {

@@ -1,7 +1,8 @@
 // PodTopologySpread: DoNotSchedule constraints as a filter (skew = matching pods in the node's
 // domain + self - the global minimum must not exceed maxSkew) and ScheduleAnyway constraints as
-// a score (fewer matching pods in the domain scores higher), as upstream. System default
-// constraints (for pods without any) are not applied yet.
+// a score (fewer matching pods in the domain scores higher), as upstream. Pods without
+// constraints get the system defaults (PodInfo::from_json); for those, as upstream, a node
+// lacking a topology key is still scored on the keys it has.
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -21,7 +22,7 @@ const std::string* label(const NodeInfo& n, const std::string& key) {
 int64_t count_matching(const NodeInfo& n, const TopologySpreadConstraint& c, const std::string& ns) {
   int64_t k = 0;
   for (const auto& p : n.pods)
-    if (!p->terminating && p->ns == ns && c.selector.matches(p->labels)) ++k;
+    if (!p->terminating && p->ns == ns && c.matches(*p)) ++k;
   return k;
 }
 
@@ -47,6 +48,7 @@ struct ScoreState {
   std::vector<const TopologySpreadConstraint*> constraints;
   std::vector<std::map<std::string, int64_t>> counts;  // per constraint (non-hostname keys)
   std::vector<double> weights;                          // log(domains + 2)
+  bool require_all_keys = true;  // false for system defaults (upstream's requireAllTopologies)
 };
 
 class PodTopologySpread final : public PreFilterPlugin,
@@ -89,7 +91,7 @@ class PodTopologySpread final : public PreFilterPlugin,
       }
       auto it = counts.find(*v);
       int64_t match = it == counts.end() ? 0 : it->second;
-      int64_t self = c.selector.matches(pod.labels) ? 1 : 0;
+      int64_t self = c.matches(pod) ? 1 : 0;
       if (match + self - min_match > c.max_skew) return PluginStatus::unschedulable({kReasonSpread});
     }
     return PluginStatus::success();
@@ -101,16 +103,17 @@ class PodTopologySpread final : public PreFilterPlugin,
     for (const auto& c : pod.spread_constraints)
       if (!c.do_not_schedule) ss.constraints.push_back(&c);
     if (ss.constraints.empty()) return PluginStatus::skip();
+    ss.require_all_keys = !pod.spread_system_defaulted;
     size_t nc = ss.constraints.size();
     ss.counts.resize(nc);
     std::vector<int64_t> domains(nc, 0);
     int64_t hostname_domains = 0;
     for (const NodeInfo* n : feasible) {
-      if (!has_all_keys(*n, ss.constraints)) continue;
-      ++hostname_domains;
+      if (ss.require_all_keys && !has_all_keys(*n, ss.constraints)) continue;
+      if (label(*n, kHostnameKey)) ++hostname_domains;
       for (size_t i = 0; i < nc; ++i) {
         const auto& key = ss.constraints[i]->topology_key;
-        if (key == kHostnameKey) continue;
+        if (key == kHostnameKey || !label(*n, key)) continue;
         if (ss.counts[i].emplace(*label(*n, key), 0).second) ++domains[i];
       }
     }
@@ -119,10 +122,11 @@ class PodTopologySpread final : public PreFilterPlugin,
       ss.weights.push_back(std::log(static_cast<double>(d + 2)));
     }
     for (const auto& n : snap.nodes) {
-      if (!has_all_keys(*n, ss.constraints)) continue;
+      if (ss.require_all_keys && !has_all_keys(*n, ss.constraints)) continue;
       for (size_t i = 0; i < nc; ++i) {
         const auto& c = *ss.constraints[i];
-        if (c.topology_key == kHostnameKey || !node_included(c, pod, *n)) continue;
+        if (c.topology_key == kHostnameKey || !label(*n, c.topology_key) || !node_included(c, pod, *n))
+          continue;
         auto it = ss.counts[i].find(*label(*n, c.topology_key));
         if (it == ss.counts[i].end()) continue;  // a domain no feasible node is in
         it->second += count_matching(*n, c, pod.ns);
@@ -135,10 +139,11 @@ class PodTopologySpread final : public PreFilterPlugin,
   int64_t score(const CycleState& state, const PodInfo& pod, const NodeInfo& node) const override {
     const auto* ss = state.read<ScoreState>(kScoreKey);
     if (!ss) return 0;
-    if (!has_all_keys(node, ss->constraints)) return kInvalidScore;
+    if (ss->require_all_keys && !has_all_keys(node, ss->constraints)) return kInvalidScore;
     double s = 0;
     for (size_t i = 0; i < ss->constraints.size(); ++i) {
       const auto& c = *ss->constraints[i];
+      if (!label(node, c.topology_key)) continue;  // system defaults: the keys the node has
       int64_t cnt;
       if (c.topology_key == kHostnameKey) {
         cnt = count_matching(node, c, pod.ns);

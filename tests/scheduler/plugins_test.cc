@@ -352,5 +352,42 @@ TEST(PodTopologySpread, ScheduleAnywayPrefersEmptierDomain) {
     EXPECT_EQ(prof->schedule(*pod_info(spread_pod("p", "ScheduleAnyway")), snap_of(nodes)).node, "n3");
 }
 
+json::object owned_by(json::object p, const std::string& controller_uid) {
+  p["metadata"].as_object()["ownerReferences"] = json::array{json::object{
+      {"apiVersion", "apps/v1"}, {"kind", "ReplicaSet"}, {"name", "rs"},
+      {"uid", controller_uid}, {"controller", true}}};
+  return p;
+}
+
+TEST(PodTopologySpread, SystemDefaultsSpreadAControllersPods) {
+  auto prof = Profile::make_default("default-scheduler");
+  // Three equal nodes; two pods of the ReplicaSet already on n1, and a pod of another one on n2.
+  auto nodes = zoned_cluster({bound(owned_by(pod_json("a"), "rs-1"), "n1"),
+                              bound(owned_by(pod_json("b"), "rs-1"), "n1"),
+                              bound(owned_by(pod_json("x"), "rs-2"), "n2")});
+  auto p = pod_info(owned_by(pod_json("c"), "rs-1"));
+  ASSERT_TRUE(p->spread_system_defaulted);
+  ASSERT_EQ(p->spread_constraints.size(), 2u);
+  EXPECT_FALSE(p->spread_constraints[0].do_not_schedule);
+  EXPECT_EQ(p->spread_constraints[0].max_skew, 3);
+  EXPECT_NE(prof->schedule(*p, snap_of(nodes)).node, "n1");
+  // The plugin alone: n1 (2 pods of rs-1) scores lowest; n2's pod of rs-2 does not count, and the
+  // zone constraint is skipped (these nodes have "zone", not topology.kubernetes.io/zone).
+  auto pl = make_pod_topology_spread();
+  auto& pre = dynamic_cast<PreScorePlugin&>(*pl);
+  auto& sp = dynamic_cast<ScorePlugin&>(*pl);
+  CycleState cs;
+  std::vector<const NodeInfo*> feasible{nodes[0].get(), nodes[1].get(), nodes[2].get()};
+  ASSERT_TRUE(pre.pre_score(cs, *p, snap_of(nodes), feasible).ok());
+  std::vector<int64_t> s{sp.score(cs, *p, *nodes[0]), sp.score(cs, *p, *nodes[1]),
+                         sp.score(cs, *p, *nodes[2])};
+  sp.normalize_score(cs, *p, s);
+  EXPECT_LT(s[0], s[1]);
+  EXPECT_EQ(s[1], s[2]);
+  // Without an owner (or with constraints of its own) there are no defaults.
+  EXPECT_FALSE(pod_info(pod_json("bare"))->spread_system_defaulted);
+  EXPECT_FALSE(pod_info(spread_pod("own", "ScheduleAnyway"))->spread_system_defaulted);
+}
+
 }  // namespace
 }  // namespace skiff::scheduler
