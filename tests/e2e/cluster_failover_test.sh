@@ -3,7 +3,8 @@
 # real kubectl (issue 9's Tests; docs/network.md "Services", docs/controllers.md "Node
 # lifecycle"). A 3-replica Deployment (required pod anti-affinity on kubernetes.io/hostname,
 # each replica answering HTTP with its hostname) behind a ClusterIP Service; a client DaemonSet
-# puts a pod on every node, and each reaches the Service by short name, `svc.ns` and full name
+# puts a pod on every node, and each reaches every replica by pod IP (across the vxlan overlay)
+# and the Service by short name, `svc.ns` and full name
 # (HTTP through busybox nc, whose getaddrinfo applies the search list; the coredns addon
 # answers) and by ClusterIP; every node itself reaches the ClusterIP; 300 requests through the
 # ClusterIP (75 from each node) spread over all 3 replicas, each getting at least 50.
@@ -118,6 +119,16 @@ get() {  # get CLIENT-POD HOST
   k exec -n $NS "$1" -- sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 3 $2 80" 2>&1 | tail -1
 }
 answers() { get "$1" "$2" | grep -q '^web-'; }
+# First the pod network: every client pod reaches every replica by pod IP (one exec per client).
+WEB_IPS=$(k get pods -n $NS -l app=web -o jsonpath='{range .items[*]}{.status.podIP} {end}')
+by_pod_ip() {  # by_pod_ip CLIENT-POD: how many replicas answer it by pod IP (and what failed)
+  local out
+  out=$(k exec -n $NS "$1" -- sh -c "for ip in $WEB_IPS; do printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 3 \$ip 8080 | tail -1; done" 2>&1)
+  echo "$(grep -c '^web-' <<<"$out") $(grep -v '^web-' <<<"$out" | tr '\n' ' ')"
+}
+for ((h = 0; h < NODES; h++)); do
+  expect "node $h's pod reaches the 3 replicas by pod IP" '^3 $' by_pod_ip "${CLIENT[$PREFIX$h]:-none}"
+done
 for ((h = 0; h < NODES; h++)); do
   node=$PREFIX$h c=${CLIENT[$PREFIX$h]:-none}
   for name in web web.$NS web.$NS.svc.cluster.local "$VIP"; do
@@ -212,6 +223,8 @@ poll 60 vpod_gone && pass || { fail "the evicted $VPOD removed by its returning 
 k delete namespace $NS --wait=false >/dev/null 2>&1
 no_pods() { [ -z "$(k get pods -n $NS -o name 2>/dev/null)" ]; }
 poll 60 no_pods || echo "cluster_failover_test: pods still there before down" >&2
+# A failed run with KEEP_TMP=1 keeps the hosts' logs (down removes the cluster dir).
+[ "$FAILED" -ne 0 ] && cp "$SKIFF_CLUSTER_DIR"/h*.log "$TMP/" 2>/dev/null
 check "scripts/cluster down" "$CLUSTER" down
 leftovers() {
   ip netns list | grep "^$PREFIX"; nft list tables 2>/dev/null | grep skiff-proxy; pgrep -af "$SKIFF_CLUSTER_DIR"
