@@ -158,14 +158,15 @@ bool Flannel::vxlan_matches(const std::string& dev, const std::string& under, in
 }
 
 void Flannel::prune_stale() {
+  // mu_ is held throughout, not just for the snapshot: the Node watch's apply() runs meanwhile
+  // and installs under mu_, so an entry it added after the snapshot would be taken for a
+  // leftover and deleted (a peer joining just then lost its neighbour and FDB entries for good).
+  std::lock_guard lock(mu_);
   std::set<std::string> cidrs, vias, fdb;
-  {
-    std::lock_guard lock(mu_);
-    for (const auto& [name, p] : peers_) {
-      cidrs.insert(p.cidr);
-      vias.insert(p.via);
-      fdb.insert(p.mac + " " + p.public_ip);
-    }
+  for (const auto& [name, p] : peers_) {
+    cidrs.insert(p.cidr);
+    vias.insert(p.via);
+    fdb.insert(p.mac + " " + p.public_ip);
   }
   int removed = 0;
   auto r = ip({"-o", "route", "show", "proto", std::to_string(kRouteProto)});
