@@ -125,11 +125,11 @@ spec:
   containers:
   - name: live
     image: busybox:1
-    command: [sh, -c, "touch /tmp/ok; sleep 4; rm /tmp/ok; sleep 100000"]
+    command: [sh, -c, "touch /tmp/ok; sleep 4; rm /tmp/ok; sleep 100017"]
     livenessProbe: {exec: {command: [cat, /tmp/ok]}, periodSeconds: 1, failureThreshold: 2}
   - name: unready
     image: busybox:1
-    command: [sleep, "100000"]
+    command: [sleep, "100017"]
     readinessProbe: {tcpSocket: {port: 81}, periodSeconds: 1}
   - name: web
     image: busybox:1
@@ -178,7 +178,7 @@ spec:
   containers:
   - name: c
     image: busybox:1
-    command: [sh, -c, "cat /cfg/greeting; echo; echo \$FROMENV \$PASSWORD \$MYPOD \$MYNODE \$MEM; cat /work/init.txt; cat /info/labels; echo; echo \$env; sleep 100000"]
+    command: [sh, -c, "cat /cfg/greeting; echo; echo \$FROMENV \$PASSWORD \$MYPOD \$MYNODE \$MEM; cat /work/init.txt; cat /info/labels; echo; echo \$env; sleep 100017"]
     env:
     - {name: FROMENV, valueFrom: {configMapKeyRef: {name: greet, key: env}}}
     - {name: PASSWORD, valueFrom: {secretKeyRef: {name: creds, key: password}}}
@@ -221,7 +221,7 @@ spec:
   containers:
   - name: c
     image: busybox:1
-    command: [sleep, "100000"]
+    command: [sleep, "100017"]
     volumeMounts: [{name: h, mountPath: /hooks}]
     lifecycle:
       postStart: {exec: {command: [sh, -c, "echo started > /hooks/post-start"]}}
@@ -284,7 +284,8 @@ for round in $(seq 1 "$CYCLES"); do
   poll 120 gone || { fail "round $round: pods deleted"; leak_ok=0; break; }
 done
 [ "$leak_ok" = 1 ] && pass
-expect "no container processes left" '^0$' bash -c "pgrep -f 'sleep (31337|424242|100000)' | wc -l"
+# Sleep lengths only this file uses: the cluster tests' pods (sleep 100000) may run beside it.
+expect "no container processes left" '^0$' bash -c "pgrep -f 'sleep (31337|424242|100017)' | wc -l"
 expect "no mounts left under the data dir" '^0$' bash -c "grep -c ' $DATA' /proc/self/mountinfo"
 expect "no pod directories left" '^0$' bash -c "ls '$AGENT_DATA/pods' | wc -l"
 expect "no runtime containers left" '^0$' bash -c "ls '$AGENT_DATA/runtime/containers' | wc -l"
