@@ -1,14 +1,16 @@
 #!/usr/bin/python3
 """Builds a test image from Debian's busybox-static and pushes it to a registry, or saves it.
 
-usage: testimage.py push REGISTRY_URL REPO TAG [--cmd JSON] [--file PATH=TEXT ...]
-       testimage.py save OUT.tar NAME:TAG [--cmd JSON] [--file PATH=TEXT ...]
+usage: testimage.py push REGISTRY_URL REPO TAG [--cmd JSON] [--file PATH=TEXT ...] [--add PATH=HOSTFILE ...]
+       testimage.py save OUT.tar NAME:TAG [--cmd JSON] [--file PATH=TEXT ...] [--add PATH=HOSTFILE ...]
 
 The root filesystem has /bin/busybox with its applets as symlinks, /etc/passwd and /etc/group,
-/tmp and /www/index.html ("hello from skiff"). `push` uses the distribution API (monolithic
+/tmp and /www/index.html ("hello from skiff"). --file adds a text file (mode 0644), --add copies
+a file of this machine (bytes and mode, e.g. a static binary; bench/bench-net adds its load
+generator). `push` uses the distribution API (monolithic
 blob uploads, an OCI manifest with a gzip layer); `save` writes an OCI image-layout tar.
 """
-import gzip, hashlib, io, json, subprocess, sys, tarfile, urllib.request
+import gzip, hashlib, io, json, os, subprocess, sys, tarfile, urllib.request
 
 APPLETS = ["sh", "httpd", "cat", "echo", "sleep", "ls", "rm", "touch", "wget", "nc", "true",
            "false", "env", "ps", "kill", "id", "hostname", "date", "dd", "mkdir", "head", "tail",
@@ -23,7 +25,7 @@ def add(t, name, data=None, mode=0o644, kind=tarfile.REGTYPE, link=""):
     t.addfile(info, io.BytesIO(data) if data is not None else None)
 
 
-def rootfs(files):
+def rootfs(files, added=None):
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as t:
         for d in ["bin", "etc", "www", "tmp", "proc", "sys", "dev", "root", "var", "var/run"]:
@@ -38,11 +40,14 @@ def rootfs(files):
         base.update(files)
         for path, text in base.items():
             add(t, path.lstrip("/"), text.encode())
+        for path, host in (added or {}).items():
+            with open(host, "rb") as f:
+                add(t, path.lstrip("/"), f.read(), os.stat(host).st_mode & 0o7777)
     return buf.getvalue()
 
 
-def image(cmd, files):
-    layer = rootfs(files)
+def image(cmd, files, added=None):
+    layer = rootfs(files, added)
     diff_id = "sha256:" + hashlib.sha256(layer).hexdigest()
     gz = gzip.compress(layer, mtime=0)
     config = json.dumps({"architecture": "amd64", "os": "linux",
@@ -87,15 +92,17 @@ def save(out, ref, blobs, manifest):
 
 def main(argv):
     mode, rest = argv[1], argv[2:]
-    pos, cmd, files, i = [], ["sh"], {}, 0
+    pos, cmd, files, added, i = [], ["sh"], {}, {}, 0
     while i < len(rest):
         if rest[i] == "--cmd":
             cmd = json.loads(rest[i + 1]); i += 2
         elif rest[i] == "--file":
             p, text = rest[i + 1].split("=", 1); files[p] = text.replace("\\n", "\n"); i += 2
+        elif rest[i] == "--add":
+            p, host = rest[i + 1].split("=", 1); added[p] = host; i += 2
         else:
             pos.append(rest[i]); i += 1
-    gz, config, manifest = image(cmd, files)
+    gz, config, manifest = image(cmd, files, added)
     if mode == "push":
         push(pos[0], pos[1], pos[2], [gz, config], manifest)
     elif mode == "save":
