@@ -118,6 +118,17 @@ streaming::ExitStatus run_exec(runtime::Runtime& rt, const std::string& id,
   return {code, "", false};
 }
 
+// The log options of a containerLogs request (its query string); false with *err.
+bool request_log_options(const net::Request& req, LogOptions* lo, std::string* err) {
+  auto q = req.target.find('?');
+  return parse_log_options(q == std::string::npos ? "" : std::string_view(req.target).substr(q + 1),
+                           lo, err);
+}
+
+bool wants_previous(const net::Request& req) {
+  return req.query_param("previous") == "true" || req.query_param("previous") == "1";
+}
+
 }  // namespace
 
 int dial_in_netns(const std::string& netns_path, uint16_t port, std::string* err) {
@@ -228,11 +239,8 @@ void KubeletServer::handle(KubeletRequest& kr) {
   if (kind == "containerLogs") {
     LogOptions lo;
     std::string err;
-    auto q = req.target.find('?');
-    if (!parse_log_options(q == std::string::npos ? "" : std::string_view(req.target).substr(q + 1),
-                           &lo, &err))
-      return w.respond(400, "text/plain", err + "\n");
-    bool previous = req.query_param("previous") == "true" || req.query_param("previous") == "1";
+    if (!request_log_options(req, &lo, &err)) return w.respond(400, "text/plain", err + "\n");
+    bool previous = wants_previous(req);
     std::string path = !info ? "" : previous ? info->previous_log : info->log_path;
     if (path.empty())
       return w.respond(400, "text/plain",
@@ -288,11 +296,8 @@ void KubeletServer::serve_mirror(KubeletRequest& kr, const std::string& kind, co
                      "node, so " + kind + " is not available\n");
   LogOptions lo;
   std::string err;
-  auto q = req.target.find('?');
-  if (!parse_log_options(q == std::string::npos ? "" : std::string_view(req.target).substr(q + 1),
-                         &lo, &err))
-    return w.respond(400, "text/plain", err + "\n");
-  if (req.query_param("previous") == "true" || req.query_param("previous") == "1")
+  if (!request_log_options(req, &lo, &err)) return w.respond(400, "text/plain", err + "\n");
+  if (wants_previous(req))
     return w.respond(400, "text/plain", "previous terminated container not found (a mirror pod's "
                                         "component has never restarted)\n");
   if (!w.start_stream(200, "text/plain")) return;

@@ -1,4 +1,5 @@
 #include "agent/mirror_pod_spec.h"
+#include "agent/pod_condition.h"
 
 #include "common/time.h"
 #include "common/version.h"
@@ -80,24 +81,6 @@ json::object mirror_pod(const MirrorFacts& f) {
   return pod;
 }
 
-namespace {
-json::object condition(const json::object& old_status, const std::string& type, bool ok,
-                       const std::string& now, const std::string& reason = "",
-                       const std::string& message = "") {
-  std::string status = ok ? "True" : "False", since = now;
-  if (const auto* conds = find_path(old_status, {"conditions"}); conds && conds->is_array())
-    for (const auto& c : conds->get_array())
-      if (get_string(c, {"type"}) == type && get_string(c, {"status"}) == status) {
-        since = get_string(c, {"lastTransitionTime"}, since);
-        break;
-      }
-  json::object c{{"type", type}, {"status", status}, {"lastProbeTime", nullptr},
-                 {"lastTransitionTime", since}};
-  if (!reason.empty()) c["reason"] = reason;
-  if (!message.empty()) c["message"] = message;
-  return c;
-}
-}  // namespace
 
 json::object mirror_status(const MirrorFacts& f, const health::Report& health,
                            const json::object& old_status, std::chrono::system_clock::time_point now) {
@@ -109,12 +92,12 @@ json::object mirror_status(const MirrorFacts& f, const health::Report& health,
   const std::string why = "ContainersNotReady",
                     msg = "containers with unready status: [" + f.component + "]";
   json::array conds{
-      condition(old_status, "PodReadyToStartContainers", true, t),
-      condition(old_status, "Initialized", true, t),
-      ready ? condition(old_status, "Ready", true, t) : condition(old_status, "Ready", false, t, why, msg),
-      ready ? condition(old_status, "ContainersReady", true, t)
-            : condition(old_status, "ContainersReady", false, t, why, msg),
-      condition(old_status, "PodScheduled", true, t)};
+      pod_condition(old_status, "PodReadyToStartContainers", true, t),
+      pod_condition(old_status, "Initialized", true, t),
+      ready ? pod_condition(old_status, "Ready", true, t) : pod_condition(old_status, "Ready", false, t, why, msg),
+      ready ? pod_condition(old_status, "ContainersReady", true, t)
+            : pod_condition(old_status, "ContainersReady", false, t, why, msg),
+      pod_condition(old_status, "PodScheduled", true, t)};
   json::object container{{"name", f.component},
                          {"image", mirror_image(f.component)},
                          {"imageID", ""},

@@ -1,6 +1,7 @@
 // PodWorker: the pod's status as upstream's kubelet computes it (generateAPIPodStatus,
 // getPhase, the pod conditions) and its write to pods/<name>/status.
 #include "agent/container_spec.h"
+#include "agent/pod_condition.h"
 #include "agent/pod_worker.h"
 #include "api/resources.h"
 #include "common/log.h"
@@ -61,19 +62,7 @@ std::string phase_of(const json::array& statuses, size_t expected, const std::st
 
 json::object condition(const json::object& old_status, const std::string& type, bool ok,
                        const std::string& reason = "", const std::string& message = "") {
-  std::string status = ok ? "True" : "False";
-  std::string since = now_rfc3339();
-  if (const auto* conds = find_path(old_status, {"conditions"}); conds && conds->is_array())
-    for (const auto& c : conds->get_array())
-      if (get_string(c, {"type"}) == type && get_string(c, {"status"}) == status) {
-        since = get_string(c, {"lastTransitionTime"}, since);
-        break;
-      }
-  json::object c{{"type", type}, {"status", status}, {"lastProbeTime", nullptr},
-                 {"lastTransitionTime", since}};
-  if (!reason.empty()) c["reason"] = reason;
-  if (!message.empty()) c["message"] = message;
-  return c;
+  return pod_condition(old_status, type, ok, now_rfc3339(), reason, message);
 }
 
 std::string go_list(const std::vector<std::string>& v) {
