@@ -9,18 +9,8 @@
 # 192.168.161.0/24, cluster CIDR 10.250.0.0/16), so it runs beside the other cluster tests.
 source "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || { echo "cluster_dns_test: needs root (namespaces, containers)"; exit 1; }
-CLUSTER=$ROOT/scripts/cluster
-export SKIFF_CLUSTER_DIR=$TMP/cluster
-P=skdn$$
-export SKIFF_CLUSTER_PREFIX=${P:0:9}-
-export SKIFF_CLUSTER_BRIDGE=${P:0:9}br
-export SKIFF_CLUSTER_SUBNET=192.168.161
-export SKIFF_CLUSTER_CIDR=10.250.0.0/16
-export SKIFF
-PREFIX=$SKIFF_CLUSTER_PREFIX SUB=$SKIFF_CLUSTER_SUBNET
+cluster_env skdn 192.168.161 10.250.0.0/16
 DNS_IP=10.96.0.10
-TEARDOWN_EXTRA="'$CLUSTER' down"
-K=/usr/bin/kubectl
 # Bad flags are refused with what is wrong, before anything starts.
 expect "server: --disable names an addon" 'knows one addon: dns' "$SKIFF" server --disable foo
 expect "server: --cluster-dns is an IPv4 address" 'wants an IPv4 address' "$SKIFF" server --cluster-dns 300.1.1.1
@@ -29,15 +19,7 @@ expect "agent: --cluster-dns is an IPv4 address or host" 'invalid --cluster-dns 
 /usr/bin/python3 "$(dirname "$0")/testimage.py" save "$TMP/bb.tar" e2e/dnsbox:1
 # The nodes' resolver: host 2's address, where the responder runs once the namespace exists.
 echo "nameserver $SUB.12" >"$TMP/resolv.conf"
-out=$("$CLUSTER" up 3 --image-archive "$TMP/bb.tar" --resolv-conf "$TMP/resolv.conf" 2>&1)
-echo "$out" >"$TMP/server.log"
-if ! grep -q "^export KUBECONFIG=$SKIFF_CLUSTER_DIR/kubeconfig\$" <<<"$out"; then
-  fail "scripts/cluster up 3"; echo "$out" | tail -20 >&2
-  cat "$SKIFF_CLUSTER_DIR"/h*.log 2>/dev/null | tail -30 >&2
-  finish; exit 1
-fi
-pass
-k() { "$K" --kubeconfig "$SKIFF_CLUSTER_DIR/kubeconfig" "$@"; }
+cluster_up 3 --image-archive "$TMP/bb.tar" --resolv-conf "$TMP/resolv.conf"
 "$CLUSTER" exec 2 /usr/bin/python3 "$(dirname "$0")/dns_responder.py" "$SUB.12" external.test 192.0.2.77 \
   >"$TMP/responder.log" 2>&1 &
 RESPONDER=$!

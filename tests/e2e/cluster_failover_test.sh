@@ -24,30 +24,11 @@
 # 10.251.0.0/16) are its own, so it runs beside the other cluster tests.
 source "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || { echo "cluster_failover_test: needs root (namespaces, containers)"; exit 1; }
-CLUSTER=$ROOT/scripts/cluster
-export SKIFF_CLUSTER_DIR=$TMP/cluster
-P=skfo$$
-export SKIFF_CLUSTER_PREFIX=${P:0:9}-
-export SKIFF_CLUSTER_BRIDGE=${P:0:9}br
-export SKIFF_CLUSTER_SUBNET=192.168.158
-export SKIFF_CLUSTER_CIDR=10.251.0.0/16
-export SKIFF
-PREFIX=$SKIFF_CLUSTER_PREFIX SUB=$SKIFF_CLUSTER_SUBNET
-TEARDOWN_EXTRA="'$CLUSTER' down"
-K=/usr/bin/kubectl
+cluster_env skfo 192.168.158 10.251.0.0/16
 NS=fo
 NODES=4
 /usr/bin/python3 "$(dirname "$0")/testimage.py" save "$TMP/bb.tar" e2e/fobox:1
-out=$("$CLUSTER" up $NODES --image-archive "$TMP/bb.tar" 2>&1)
-echo "$out" >"$TMP/server.log"
-if ! grep -q "^export KUBECONFIG=$SKIFF_CLUSTER_DIR/kubeconfig\$" <<<"$out"; then
-  fail "scripts/cluster up $NODES"; echo "$out" | tail -20 >&2
-  cat "$SKIFF_CLUSTER_DIR"/h*.log 2>/dev/null | tail -30 >&2
-  finish; exit 1
-fi
-pass
-k() { "$K" --kubeconfig "$SKIFF_CLUSTER_DIR/kubeconfig" "$@"; }
-cexec() { "$CLUSTER" exec "$@"; }
+cluster_up $NODES --image-archive "$TMP/bb.tar"
 
 k create namespace $NS >/dev/null
 k apply -n $NS -f - >/dev/null <<'EOF'

@@ -13,25 +13,9 @@
 # 10.249.0.0/16) are its own, so it runs beside the other cluster tests.
 source "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || { echo "cluster_proxy2_test: needs root (namespaces, containers)"; exit 1; }
-CLUSTER=$ROOT/scripts/cluster
-export SKIFF_CLUSTER_DIR=$TMP/cluster
-P=skpy$$
-export SKIFF_CLUSTER_PREFIX=${P:0:9}-
-export SKIFF_CLUSTER_BRIDGE=${P:0:9}br
-export SKIFF_CLUSTER_SUBNET=192.168.164
-export SKIFF_CLUSTER_CIDR=10.249.0.0/16
-export SKIFF
-PREFIX=$SKIFF_CLUSTER_PREFIX SUB=$SKIFF_CLUSTER_SUBNET
-TEARDOWN_EXTRA="'$CLUSTER' down"
-K=/usr/bin/kubectl
+cluster_env skpy 192.168.164 10.249.0.0/16
 /usr/bin/python3 "$(dirname "$0")/testimage.py" save "$TMP/bb.tar" e2e/proxybox:1
-out=$("$CLUSTER" up 3 --image-archive "$TMP/bb.tar" 2>&1)
-if ! grep -q "^export KUBECONFIG=" <<<"$out"; then
-  fail "scripts/cluster up 3"; echo "$out" | tail -20 >&2; finish; exit 1
-fi
-pass
-k() { "$K" --kubeconfig "$SKIFF_CLUSTER_DIR/kubeconfig" "$@"; }
-cexec() { "$CLUSTER" exec "$@"; }
+cluster_up 3 --image-archive "$TMP/bb.tar"
 T="ip skiff-proxy"
 
 # Deployment NAME REPLICAS EXTRA-SPEC-YAML: httpd answering / with its hostname and

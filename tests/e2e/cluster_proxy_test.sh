@@ -9,28 +9,9 @@
 # 10.252.0.0/16) are its own, so it runs beside cluster_test.sh and a user's cluster.
 source "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || { echo "cluster_proxy_test: needs root (namespaces, containers)"; exit 1; }
-CLUSTER=$ROOT/scripts/cluster
-export SKIFF_CLUSTER_DIR=$TMP/cluster
-P=skpx$$
-export SKIFF_CLUSTER_PREFIX=${P:0:9}-
-export SKIFF_CLUSTER_BRIDGE=${P:0:9}br
-export SKIFF_CLUSTER_SUBNET=192.168.168
-export SKIFF_CLUSTER_CIDR=10.252.0.0/16
-export SKIFF
-PREFIX=$SKIFF_CLUSTER_PREFIX
-TEARDOWN_EXTRA="'$CLUSTER' down"
-K=/usr/bin/kubectl
+cluster_env skpx 192.168.168 10.252.0.0/16
 /usr/bin/python3 "$(dirname "$0")/testimage.py" save "$TMP/bb.tar" e2e/proxybox:1
-out=$("$CLUSTER" up 3 --image-archive "$TMP/bb.tar" 2>&1)
-echo "$out" >"$TMP/server.log"
-if ! grep -q "^export KUBECONFIG=$SKIFF_CLUSTER_DIR/kubeconfig\$" <<<"$out"; then
-  fail "scripts/cluster up 3"; echo "$out" | tail -20 >&2
-  cat "$SKIFF_CLUSTER_DIR"/h*.log 2>/dev/null | tail -30 >&2
-  finish; exit 1
-fi
-pass
-k() { "$K" --kubeconfig "$SKIFF_CLUSTER_DIR/kubeconfig" "$@"; }
-cexec() { "$CLUSTER" exec "$@"; }
+cluster_up 3 --image-archive "$TMP/bb.tar"
 
 for h in 0 1 2; do
   expect "host $h: the agent's proxy made table ip skiff-proxy" 'chain nat-prerouting' \

@@ -13,32 +13,13 @@
 # beside the other e2e files (and the other backend) and a user's cluster.
 source "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || { echo "cluster_test: needs root (namespaces, containers)"; exit 1; }
-CLUSTER=$ROOT/scripts/cluster
-export SKIFF_CLUSTER_DIR=$TMP/cluster
 BACKEND=${CLUSTER_BACKEND:-host-gw}
-if [ "$BACKEND" = vxlan ]; then P=skcv$$ SUB=192.168.175 C16=10.247; else P=skct$$ SUB=192.168.176 C16=10.246; fi
-export SKIFF_CLUSTER_PREFIX=${P:0:9}-
-export SKIFF_CLUSTER_BRIDGE=${P:0:9}br
-export SKIFF_CLUSTER_SUBNET=$SUB
-export SKIFF_CLUSTER_CIDR=$C16.0.0/16
+if [ "$BACKEND" = vxlan ]; then TAG=skcv SUB=192.168.175 C16=10.247; else TAG=skct SUB=192.168.176 C16=10.246; fi
+cluster_env $TAG $SUB $C16.0.0/16
 SUBR=${SUB//./\\.} C16R=${C16//./\\.}  # as regular expressions
-export SKIFF
-PREFIX=$SKIFF_CLUSTER_PREFIX
-# Always: the cluster goes, whatever happened (lib.sh's teardown runs this).
-TEARDOWN_EXTRA="'$CLUSTER' down"
-K=/usr/bin/kubectl
 /usr/bin/python3 "$(dirname "$0")/testimage.py" save "$TMP/bb.tar" e2e/clusterbox:1
-out=$("$CLUSTER" up 3 --backend "$BACKEND" --image-archive "$TMP/bb.tar" 2>&1)
-echo "$out" >"$TMP/server.log"
-if ! grep -q "^export KUBECONFIG=$SKIFF_CLUSTER_DIR/kubeconfig\$" <<<"$out"; then
-  fail "scripts/cluster up 3"; echo "$out" | tail -20 >&2
-  cat "$SKIFF_CLUSTER_DIR"/h*.log 2>/dev/null | tail -30 >&2
-  finish; exit 1
-fi
-pass "scripts/cluster up 3 --backend $BACKEND"
+cluster_up 3 --backend "$BACKEND" --image-archive "$TMP/bb.tar"
 cp "$SKIFF_CLUSTER_DIR"/h0.log "$TMP/server.log" 2>/dev/null
-k() { "$K" --kubeconfig "$SKIFF_CLUSTER_DIR/kubeconfig" "$@"; }
-cexec() { "$CLUSTER" exec "$@"; }
 
 expect "3 Ready nodes" '^3$' bash -c "'$K' --kubeconfig '$SKIFF_CLUSTER_DIR/kubeconfig' get nodes --no-headers | grep -c ' Ready '"
 ips=$(k get nodes -o jsonpath='{range .items[*]}{.status.addresses[?(@.type=="InternalIP")].address}{"\n"}{end}' | sort)

@@ -81,3 +81,32 @@ finish() {
   if [ "$FAILED" -ne 0 ]; then echo "--- server log tail ---" >&2; tail -30 "$TMP/server.log" >&2; fi
   [ "$FAILED" -eq 0 ]
 }
+
+# A multi-node cluster of the file's own made by scripts/cluster (the cluster_*_test.sh files).
+# cluster_env TAG SUBNET CIDR: names no other file uses (host namespaces TAG<pid>-N, bridge
+# TAG<pid>br, the hosts' SUBNET.0/24, pod range CIDR), so the files run side by side; the cluster
+# goes with the teardown whatever happens. Sets CLUSTER, PREFIX, SUB, K; defines k (kubectl on the
+# cluster) and cexec (scripts/cluster exec).
+cluster_env() {
+  local p=$1$$
+  CLUSTER=$ROOT/scripts/cluster
+  export SKIFF_CLUSTER_DIR=$TMP/cluster SKIFF_CLUSTER_PREFIX=${p:0:9}- SKIFF_CLUSTER_BRIDGE=${p:0:9}br
+  export SKIFF_CLUSTER_SUBNET=$2 SKIFF_CLUSTER_CIDR=$3 SKIFF
+  PREFIX=$SKIFF_CLUSTER_PREFIX SUB=$2
+  TEARDOWN_EXTRA="'$CLUSTER' down"
+  K=/usr/bin/kubectl
+  k() { "$K" --kubeconfig "$SKIFF_CLUSTER_DIR/kubeconfig" "$@"; }
+  cexec() { "$CLUSTER" exec "$@"; }
+}
+# cluster_up ARGS...: `scripts/cluster up ARGS`; on failure the file ends with what went wrong.
+cluster_up() {
+  local out
+  out=$("$CLUSTER" up "$@" 2>&1)
+  echo "$out" >"$TMP/server.log"
+  if ! grep -q "^export KUBECONFIG=$SKIFF_CLUSTER_DIR/kubeconfig\$" <<<"$out"; then
+    fail "scripts/cluster up $*"; echo "$out" | tail -20 >&2
+    cat "$SKIFF_CLUSTER_DIR"/h*.log 2>/dev/null | tail -30 >&2
+    finish; exit 1
+  fi
+  pass
+}
