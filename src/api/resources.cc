@@ -106,6 +106,14 @@ const std::vector<ResourceInfo>& all_resources() {
   return kResources;
 }
 
+std::vector<const ResourceInfo*> served_resources() {
+  std::vector<const ResourceInfo*> out;
+  for (const auto& r : all_resources()) out.push_back(&r);
+  return out;
+}
+
+uint64_t registry_generation() { return 0; }
+
 const ResourceInfo* find_resource(std::string_view group, std::string_view version,
                                   std::string_view resource) {
   for (const auto& r : all_resources())

@@ -1,9 +1,13 @@
 // The registry of every resource the API serves: names, kinds, scope, verbs, short names and
 // subresources. Discovery, OpenAPI, routing and storage keys are all derived from this table.
 #pragma once
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "common/json.h"
 
 namespace skiff::api {
 
@@ -24,6 +28,9 @@ struct ResourceInfo {
   std::vector<std::string> short_names;
   std::vector<std::string> categories;
   std::vector<Subresource> subresources;
+  // A CustomResourceDefinition's version: the OpenAPI v3 schema of the whole object (its
+  // openAPIV3Schema). Null for built-in kinds, whose schema comes from the generated tables.
+  std::shared_ptr<const json::object> schema;
 
   std::string api_version() const { return group.empty() ? version : group + "/" + version; }
   std::string group_version_path() const {  // "/api/v1" or "/apis/apps/v1"
@@ -38,7 +45,15 @@ struct ResourceInfo {
   std::string key_prefix() const;
 };
 
+// The built-in resources (a static table).
 const std::vector<ResourceInfo>& all_resources();
+// Every resource served now: the built-ins, then those registered at run time (CRDs). A
+// snapshot; the entries stay valid for the life of the process, so pointers may be kept.
+std::vector<const ResourceInfo*> served_resources();
+// Bumped whenever served_resources() changes: documents derived from the registry (discovery,
+// OpenAPI) are recomputed when it moves.
+uint64_t registry_generation();
+// find_resource / find_kind search every served resource.
 const ResourceInfo* find_resource(std::string_view group, std::string_view version,
                                   std::string_view resource);
 const ResourceInfo* find_kind(std::string_view group, std::string_view version,
