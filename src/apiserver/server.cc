@@ -1,5 +1,6 @@
 #include "apiserver/server.h"
 #include "apiserver/crd_controller.h"
+#include "apiserver/event_ttl.h"
 
 #include <arpa/inet.h>
 #include <malloc.h>
@@ -125,6 +126,8 @@ void Server::start() {
   handler_ = std::make_unique<ApiHandler>(*objects_);
   crds_ = std::make_unique<CrdController>(*objects_);
   crds_->start();
+  event_ttl_ = std::make_unique<EventTtl>(*store_, cfg_.event_ttl);
+  event_ttl_->start();
 
   std::vector<std::string> dns = {"localhost",
                                   "kubernetes",
@@ -353,6 +356,7 @@ void Server::stop() {
   https_.reset();
   handler_.reset();
   crds_.reset();
+  event_ttl_.reset();
   tokens_.reset();
   objects_.reset();
   admission_.reset();
@@ -366,7 +370,7 @@ void usage() {
                "[--no-agent] [--datastore sqlite] [--service-cidr CIDR]\n"
                "                    [--service-account-issuer URL (default "
                "https://kubernetes.default.svc.cluster.local)]\n"
-               "                    [--compaction-interval DURATION] [--disable-scheduler]\n"
+               "                    [--compaction-interval DURATION] [--event-ttl DURATION] [--disable-scheduler]\n"
                "                    [--disable-controllers] [--leader-elect=false] [-v]\n"
                "  node agent (unless --no-agent; data in DATA_DIR/agent):\n"
                "    [--kubelet-port N (10250; 0 = any)] [--node-name NAME] [--runtime crun|runc]\n"
@@ -380,7 +384,7 @@ void usage() {
                "    [--disable dns | --enable dns (the kube-system coredns Deployment and kube-dns\n"
                "     Service; default: on when the node agent runs the service proxy)]\n"
                "  defaults: --data-dir /var/lib/skiff --bind-address 0.0.0.0 --port 6443 "
-               "--service-cidr 10.96.0.0/12 --compaction-interval 5m\n");
+               "--service-cidr 10.96.0.0/12 --compaction-interval 5m --event-ttl 1h\n");
   std::fprintf(stderr,
                "  node lifecycle:\n"
                "    --node-monitor-grace-period DURATION      a node whose kubelet has not "
@@ -463,6 +467,14 @@ int server_main(int argc, char** argv) {
         return 2;
       }
       cfg.compaction_interval = *d;
+    }
+    else if (a == "--event-ttl") {
+      auto d = parse_duration(need());
+      if (!d || d->count() <= 0) {
+        std::fprintf(stderr, "skiff server: --event-ttl wants a duration such as 1h\n");
+        return 2;
+      }
+      cfg.event_ttl = *d;
     }
     else if (a == "--node-monitor-grace-period") {
       auto d = parse_duration(need());

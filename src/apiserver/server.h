@@ -24,6 +24,7 @@ class Admission;
 class ObjectStore;
 class ApiHandler;
 class CrdController;
+class EventTtl;
 class TokenAuthority;
 
 struct ServerConfig {
@@ -36,6 +37,8 @@ struct ServerConfig {
   // How often old revisions are compacted; each compaction keeps at least one interval of
   // history, so watches and continue tokens younger than that stay valid.
   std::chrono::milliseconds compaction_interval = std::chrono::minutes(5);
+  // --event-ttl: how long an Event lives after its last write (upstream's default, 1h).
+  std::chrono::milliseconds event_ttl = std::chrono::hours(1);
   // The embedded control-plane components (each also runs alone: `skiff scheduler`,
   // `skiff controller-manager`); disable one to run your own instead.
   bool run_scheduler = true;
@@ -96,6 +99,7 @@ class Server {
   std::unique_ptr<TokenAuthority> tokens_;
   std::unique_ptr<ApiHandler> handler_;
   std::unique_ptr<CrdController> crds_;  // registers CRDs' resources before serving
+  std::unique_ptr<EventTtl> event_ttl_;
   std::unique_ptr<net::HttpsServer> https_;
   // Components that reach the API over HTTPS like any client; they stop before the server.
   std::unique_ptr<client::Client> scheduler_client_;

@@ -16,4 +16,11 @@ const char* code_name(Code c) {
   return "Unknown";
 }
 
+int64_t Store::count(const std::string& prefix) {
+  ListOptions opts;
+  opts.prefix = prefix;
+  auto res = list(opts);
+  return res.code == Code::kOk ? static_cast<int64_t>(res.items.size()) : 0;
+}
+
 }  // namespace skiff::storage

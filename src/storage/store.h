@@ -122,6 +122,8 @@ class Store {
   // Durable before it returns.
   virtual void compact(int64_t revision) = 0;
   virtual CompactionInfo last_compaction() = 0;
+  // The number of keys under `prefix` now (etcd's count-only range). The default lists them.
+  virtual int64_t count(const std::string& prefix);
 };
 
 }  // namespace skiff::storage
