@@ -446,6 +446,23 @@ void apply_defaults(const ResourceInfo& r, json::object& obj) {
       default_limit_range(obj);
     } else if (k == "ResourceQuota") {
       if (auto* spec = obj_at(obj, "spec")) quantities_to_strings(obj_at(*spec, "hard"));
+    } else if (k == "ReplicationController") {
+      // core/v1 SetDefaults_ReplicationController: selector and labels from the template's labels.
+      auto& spec = ensure_object(obj, "spec");
+      set_default(spec, "replicas", 1);
+      const json::object* tl = nullptr;
+      if (auto* t = obj_at(spec, "template"))
+        if (auto* m = obj_at(*t, "metadata")) tl = obj_at(*m, "labels");
+      if (tl && !tl->empty()) {
+        auto* sel = obj_at(spec, "selector");
+        if (!sel || sel->empty()) spec["selector"] = *tl;
+        auto& meta = ensure_object(obj, "metadata");
+        auto* ml = obj_at(meta, "labels");
+        if (!ml || ml->empty()) meta["labels"] = *tl;
+      }
+      default_template(spec);
+    } else if (k == "PodTemplate") {
+      default_template(obj);
     }
   } else if (r.group == "apps") {
     if (k == "Deployment") {

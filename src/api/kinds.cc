@@ -163,6 +163,37 @@ void validate_priority_class(const json::object& obj, const json::object* old, C
   }
 }
 
+// ValidateReplicationController: the selector (a label map) is required and must match the
+// template's labels; the template is a pod template.
+void validate_replication_controller(const json::object& obj, Causes& out) {
+  const auto* spec = obj_at(obj, "spec");
+  if (!spec) {
+    out.push_back(required("spec"));
+    return;
+  }
+  nonnegative(out, *spec, "replicas", "spec.replicas");
+  const auto* sel = obj_at(*spec, "selector");
+  if (!sel || sel->empty()) {
+    out.push_back(required("spec.selector"));
+    return;
+  }
+  const auto* t = spec->if_contains("template");
+  if (!t || !t->is_object()) {
+    out.push_back(required("spec.template"));
+    return;
+  }
+  const json::object* labels = nullptr;
+  if (const auto* m = t->get_object().if_contains("metadata"); m && m->is_object())
+    if (const auto* l = m->get_object().if_contains("labels"); l && l->is_object()) labels = &l->get_object();
+  bool match = labels != nullptr;
+  for (const auto& kv : *sel)
+    match = match && labels->contains(kv.key()) && labels->at(kv.key()) == kv.value();
+  if (!match)
+    out.push_back(invalid("spec.template.metadata.labels", labels ? json::value(*labels) : json::value(nullptr),
+                          "`selector` does not match template `labels`"));
+  validate_pod_template(out, *t, "spec.template");
+}
+
 Causes validate(const ResourceInfo& r, const json::object& obj, const json::object* old) {
   Causes out;
   validate_object_meta(out, obj, r.namespaced, name_rule(r));
@@ -187,6 +218,11 @@ bool validate_other_kind(const ResourceInfo& r, const json::object& obj, const j
     validate_pdb(obj, out);
   } else if (r.group == "scheduling.k8s.io" && r.kind == "PriorityClass") {
     validate_priority_class(obj, old, out);
+  } else if (r.group.empty() && r.kind == "ReplicationController") {
+    validate_replication_controller(obj, out);
+  } else if (r.group.empty() && r.kind == "PodTemplate") {
+    if (const auto* t = obj.if_contains("template")) validate_pod_template(out, *t, "template");
+    else out.push_back(required("template"));
   } else if (r.group == "apiextensions.k8s.io" && r.kind == "CustomResourceDefinition") {
     validate_crd(obj, old, out);
   } else if (r.runtime) {

@@ -502,6 +502,8 @@ bool validate_core_kind(const ResourceInfo& r, const json::object& obj, const js
     if (!ions.empty() && ions != ns)
       out.push_back(
           invalid("involvedObject.namespace", json::value(ions), "does not match event.namespace"));
+  } else {
+    return false;  // kinds.cc validates the rest (ReplicationController, PodTemplate)
   }
   return true;
 }

@@ -79,6 +79,8 @@ std::vector<ResourceInfo> build() {
   };
   // core/v1
   add("", "v1", "bindings", "binding", "Binding", true, {}, {}, {}, {"create"});
+  add("", "v1", "componentstatuses", "componentstatus", "ComponentStatus", false, {"cs"}, {}, {},
+      {"get", "list"});
   add("", "v1", "configmaps", "configmap", "ConfigMap", true, {"cm"}, {}, {});
   add("", "v1", "endpoints", "endpoints", "Endpoints", true, {"ep"}, {}, {});
   add("", "v1", "events", "event", "Event", true, {"ev"}, {}, {});
@@ -104,6 +106,9 @@ std::vector<ResourceInfo> build() {
        {"proxy", "", "v1", "PodProxyOptions",
         {"create", "delete", "get", "head", "patch", "update"}},
        status("", "v1", "Pod")});
+  add("", "v1", "podtemplates", "podtemplate", "PodTemplate", true, {}, {}, {});
+  add("", "v1", "replicationcontrollers", "replicationcontroller", "ReplicationController", true,
+      {"rc"}, {"all"}, {scale(), status("", "v1", "ReplicationController")});
   add("", "v1", "resourcequotas", "resourcequota", "ResourceQuota", true, {"quota"}, {},
       {status("", "v1", "ResourceQuota")});
   add("", "v1", "secrets", "secret", "Secret", true, {}, {}, {});
@@ -135,6 +140,13 @@ std::vector<ResourceInfo> build() {
       {});
   // events.k8s.io/v1
   add("events.k8s.io", "v1", "events", "event", "Event", true, {"ev"}, {}, {});
+  // networking.k8s.io/v1: stored and served (no ingress controller or network policy
+  // enforcement yet); kubectl's default `apply --prune` allowlist names Ingress.
+  add("networking.k8s.io", "v1", "ingressclasses", "ingressclass", "IngressClass", false, {}, {}, {});
+  add("networking.k8s.io", "v1", "ingresses", "ingress", "Ingress", true, {"ing"}, {},
+      {status("networking.k8s.io", "v1", "Ingress")});
+  add("networking.k8s.io", "v1", "networkpolicies", "networkpolicy", "NetworkPolicy", true,
+      {"netpol"}, {}, {});
   // policy/v1
   add("policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", true,
       {"pdb"}, {}, {status("policy", "v1", "PodDisruptionBudget")});

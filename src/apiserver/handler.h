@@ -54,6 +54,9 @@ class ApiHandler {
   Status evict(const std::string& ns, const std::string& pod, const DeleteOptions& opts);
   void handle_patch(net::Request& req, const RequestInfo& info, const api::ResourceInfo& r,
                     net::ResponseWriter& w);
+  // componentstatuses (component_status.cc): the store, the scheduler and the controller
+  // manager, from what the server can see of them (not stored objects).
+  void handle_component_statuses(net::Request& req, const RequestInfo& info, net::ResponseWriter& w);
   // pods/{log,exec,attach,portforward} and nodes/{name}/proxy (kubelet_proxy.cc): an
   // upgrade-aware reverse proxy to the node's kubelet.
   void handle_kubelet_proxy(net::Request& req, const RequestInfo& info, const api::ResourceInfo& r,

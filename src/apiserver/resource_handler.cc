@@ -318,6 +318,8 @@ void ApiHandler::handle_resource(net::Request& req, const RequestInfo& info,
     return;
   }
 
+  if (r->group.empty() && r->resource == "componentstatuses")
+    return handle_component_statuses(req, info, w);
   const std::string& verb = info.verb;
   if ((verb == "update" || verb == "patch") && name.empty()) {
     write_error(w, ApiError::method_not_allowed(req.method + " is not allowed on a collection"));

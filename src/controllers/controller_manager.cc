@@ -37,6 +37,10 @@ const std::vector<Registration>& registrations() {
        [](client::Client& c, InformerFactory& f, const ControllerOptions& o) {
          return std::make_unique<ReplicaSetController>(c, f, o.workers);
        }},
+      {"replicationcontroller",
+       [](client::Client& c, InformerFactory& f, const ControllerOptions& o) {
+         return std::make_unique<ReplicaSetController>(c, f, o.workers, kReplicationControllers);
+       }},
       {"deployment",
        [](client::Client& c, InformerFactory& f, const ControllerOptions& o) {
          return std::make_unique<DeploymentController>(c, f, o.workers);

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "apimachinery/selectors.h"
 #include "client/informer.h"
 #include "common/api_error.h"
 #include "controllers/logic.h"
@@ -107,9 +108,19 @@ class QueueController : public Controller {
   std::vector<std::thread> threads_;
 };
 
+// What a ReplicaSetController manages: ReplicaSets, or ReplicationControllers (core/v1, the
+// same behaviour with a plain label map as the selector).
+struct ReplicaKind {
+  std::string group, resource, kind, api_version;
+  bool map_selector = false;
+};
+inline const ReplicaKind kReplicaSets{"apps", "replicasets", "ReplicaSet", "apps/v1", false};
+inline const ReplicaKind kReplicationControllers{"", "replicationcontrollers", "ReplicationController", "v1", true};
+
 class ReplicaSetController : public QueueController {
  public:
-  ReplicaSetController(client::Client& c, InformerFactory& inf, int workers = 4);
+  ReplicaSetController(client::Client& c, InformerFactory& inf, int workers = 4,
+                       const ReplicaKind& kind = kReplicaSets);
   static constexpr size_t kBurstReplicas = 500;
 
  protected:
@@ -120,6 +131,10 @@ class ReplicaSetController : public QueueController {
   void enqueue_matching(const json::object& pod);
   Status manage(const json::object& rs, const std::string& key,
                 const std::vector<client::ObjectPtr>& active);
+  Result<LabelSelector> selector_of(const json::object& rs) const;
+  std::string owner_key(const json::object& pod) const { return owner_key_of(pod, kind_.kind.c_str()); }
+  json::object owner_ref(const json::object& rs) const;
+  const ReplicaKind kind_;
   client::Client& client_;
   client::Informer& pods_;
   client::Informer& replicasets_;

@@ -13,10 +13,20 @@ const json::object* labels_of(const json::object& o) {
   const json::value* l = find_path(o, {"metadata", "labels"});
   return l && l->is_object() ? &l->as_object() : nullptr;
 }
-
-// The RS key a pod's controller reference names, or "".
-std::string owner_rs_key(const json::object& pod) { return owner_key_of(pod, "ReplicaSet"); }
 }  // namespace
+
+Result<LabelSelector> ReplicaSetController::selector_of(const json::object& rs) const {
+  const json::value* sel = find_path(rs, {"spec", "selector"});
+  if (!kind_.map_selector || !sel) return LabelSelector::from_json(sel);
+  json::value wrapped = json::object{{"matchLabels", *sel}};
+  return LabelSelector::from_json(&wrapped);
+}
+
+json::object ReplicaSetController::owner_ref(const json::object& rs) const {
+  return json::object{{"apiVersion", kind_.api_version}, {"kind", kind_.kind},
+                      {"name", name_of(rs)},             {"uid", uid_of(rs)},
+                      {"controller", true},              {"blockOwnerDeletion", true}};
+}
 
 QueueController::~QueueController() { stop(); }
 
@@ -49,16 +59,18 @@ void QueueController::worker() {
   }
 }
 
-ReplicaSetController::ReplicaSetController(client::Client& c, InformerFactory& inf, int workers)
-    : QueueController("replicaset", workers),
+ReplicaSetController::ReplicaSetController(client::Client& c, InformerFactory& inf, int workers,
+                                           const ReplicaKind& kind)
+    : QueueController(kind.map_selector ? "replicationcontroller" : "replicaset", workers),
+      kind_(kind),
       client_(c),
       pods_(inf.get("", "pods")),
-      replicasets_(inf.get("apps", "replicasets")) {
+      replicasets_(inf.get(kind.group.c_str(), kind.resource.c_str())) {
   replicasets_.add_handlers(
       key_handlers([this](const ObjectPtr& o) { expectations_.erase(client::object_key(*o)); }));
   pods_.add_handlers(client::Handlers{
       [this](const ObjectPtr& p) {
-        std::string k = owner_rs_key(*p);
+        std::string k = owner_key(*p);
         if (!k.empty()) {
           expectations_.creation_observed(k);
           if (find_path(*p, {"metadata", "deletionTimestamp"}))
@@ -67,10 +79,10 @@ ReplicaSetController::ReplicaSetController(client::Client& c, InformerFactory& i
         on_pod_event(p);
       },
       [this](const ObjectPtr& old_p, const ObjectPtr& p) {
-        std::string k = owner_rs_key(*p);
+        std::string k = owner_key(*p);
         if (!k.empty() && find_path(*p, {"metadata", "deletionTimestamp"}))
           expectations_.deletion_observed(k, client::object_key(*p));
-        std::string ok = owner_rs_key(*old_p);
+        std::string ok = owner_key(*old_p);
         if (!ok.empty() && ok != k) enqueue(ok);
         // Label changes may make the pod match (adopt) or stop matching (release) others.
         if (labels_of(*old_p) && labels_of(*p) && *labels_of(*old_p) != *labels_of(*p))
@@ -78,14 +90,14 @@ ReplicaSetController::ReplicaSetController(client::Client& c, InformerFactory& i
         on_pod_event(p);
       },
       [this](const ObjectPtr& p) {
-        std::string k = owner_rs_key(*p);
+        std::string k = owner_key(*p);
         if (!k.empty()) expectations_.deletion_observed(k, client::object_key(*p));
         on_pod_event(p);
       }});
 }
 
 void ReplicaSetController::on_pod_event(const ObjectPtr& pod) {
-  std::string k = owner_rs_key(*pod);
+  std::string k = owner_key(*pod);
   if (!k.empty()) {
     enqueue(k);
     return;
@@ -95,7 +107,7 @@ void ReplicaSetController::on_pod_event(const ObjectPtr& pod) {
 
 void ReplicaSetController::enqueue_matching(const json::object& pod) {
   for (const auto& rs : replicasets_.list_namespace(ns_of(pod))) {
-    auto sel = LabelSelector::from_json(find_path(*rs, {"spec", "selector"}));
+    auto sel = selector_of(*rs);
     if (sel && !sel->empty() && sel->matches(labels_of(pod))) enqueue(client::object_key(*rs));
   }
 }
@@ -108,7 +120,7 @@ Status ReplicaSetController::sync(const std::string& key) {
   }
   const json::object& rs = *rs_ptr;
   const std::string ns = ns_of(rs), uid = uid_of(rs), name = name_of(rs);
-  auto sel = LabelSelector::from_json(find_path(rs, {"spec", "selector"}));
+  auto sel = selector_of(rs);
   if (!sel) return sel.error();
   const bool rs_deleting = find_path(rs, {"metadata", "deletionTimestamp"}) != nullptr;
   // Satisfied must be read before looking at the cache so that no observation is missed.
@@ -140,12 +152,7 @@ Status ReplicaSetController::sync(const std::string& key) {
     json::array refs;
     if (const json::value* v = find_path(*p, {"metadata", "ownerReferences"}); v && v->is_array())
       refs = v->as_array();
-    refs.push_back(json::object{{"apiVersion", "apps/v1"},
-                                {"kind", "ReplicaSet"},
-                                {"name", name},
-                                {"uid", uid},
-                                {"controller", true},
-                                {"blockOwnerDeletion", true}});
+    refs.push_back(owner_ref(rs));
     json::object patch{{"metadata", json::object{{"ownerReferences", refs}, {"uid", uid_of(*p)}}}};
     auto r = client_.patch(pods_res, ns, name_of(*p), "application/merge-patch+json", patch);
     if (r) {
@@ -200,7 +207,7 @@ Status ReplicaSetController::sync(const std::string& key) {
     if (!o || ov != kv.value().as_int64()) changed = true;
   }
   if (changed) {
-    auto r = client_.patch(resource("apps", "replicasets"), ns, name, "application/merge-patch+json",
+    auto r = client_.patch(resource(kind_.group.c_str(), kind_.resource.c_str()), ns, name, "application/merge-patch+json",
                            json::object{{"status", status}}, "status");
     if (!r && r.error().code != 404) return r.error();
   }
@@ -228,12 +235,7 @@ Status ReplicaSetController::manage(const json::object& rs, const std::string& k
     }
     md["generateName"] = name + "-";
     md["namespace"] = ns;
-    md["ownerReferences"] = json::array{json::object{{"apiVersion", "apps/v1"},
-                                                     {"kind", "ReplicaSet"},
-                                                     {"name", name},
-                                                     {"uid", uid_of(rs)},
-                                                     {"controller", true},
-                                                     {"blockOwnerDeletion", true}}};
+    md["ownerReferences"] = json::array{owner_ref(rs)};
     pod["metadata"] = std::move(md);
     if (const json::value* spec = find_path(rs, {"spec", "template", "spec"})) pod["spec"] = *spec;
 

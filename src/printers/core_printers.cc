@@ -199,7 +199,26 @@ json::array resourcequota_cells(const json::object& rq, Clock::time_point now) {
 
 }  // namespace
 
+// ComponentStatus: its Healthy condition.
+json::array componentstatus_cells(const json::object& cs, Clock::time_point) {
+  std::string status = "Unknown", message, error;
+  if (const json::value* cs_conds = at(cs, {"conditions"}); cs_conds && cs_conds->is_array())
+    for (const auto& c : cs_conds->as_array())
+      if (get_string(c, {"type"}) == "Healthy") {
+        status = get_string(c, {"status"}) == "True" ? "Healthy" : "Unhealthy";
+        message = get_string(c, {"message"});
+        error = get_string(c, {"error"});
+      }
+  return json::array{name_of(cs), status, message, error};
+}
+
 void add_core_printers(std::vector<Printer>& out) {
+  out.push_back({"",
+                 "componentstatuses",
+                 {name_col(), col("Status", "string", "Status of the component conditions"),
+                  col("Message", "string", "Message of the component conditions"),
+                  col("Error", "string", "Error of the component conditions")},
+                 componentstatus_cells});
   out.push_back(
       {"",
        "services",

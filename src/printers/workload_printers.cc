@@ -37,6 +37,24 @@ json::array replicaset_cells(const json::object& rs, Clock::time_point now) {
                      format_label_selector(at(rs, {"spec", "selector"}))};
 }
 
+// A ReplicationController's selector is a plain label map: "a=b,c=d".
+json::array replicationcontroller_cells(const json::object& rc, Clock::time_point now) {
+  auto [names, images] = container_cells(template_spec(rc));
+  std::string sel;
+  if (const json::value* m = at(rc, {"spec", "selector"}); m && m->is_object())
+    for (const auto& kv : m->as_object())
+      sel += (sel.empty() ? "" : ",") + std::string(kv.key()) + "=" +
+             (kv.value().is_string() ? std::string(kv.value().as_string()) : "");
+  return json::array{name_of(rc),
+                     desired_replicas(rc),
+                     num(rc, {"status", "replicas"}),
+                     num(rc, {"status", "readyReplicas"}),
+                     age(rc, now),
+                     names,
+                     images,
+                     sel.empty() ? std::string("<none>") : sel};
+}
+
 json::array statefulset_cells(const json::object& ss, Clock::time_point now) {
   auto [names, images] = container_cells(template_spec(ss));
   return json::array{name_of(ss),
@@ -164,6 +182,13 @@ void add_workload_printers(std::vector<Printer>& out) {
                   col("Ready", "integer", kDescRSReadyReplicas), age_col(), containers_col(),
                   images_col(), col("Selector", "string", kDescRSSelector, 1)},
                  replicaset_cells});
+  out.push_back({"",
+                 "replicationcontrollers",
+                 {name_col(), col("Desired", "integer", kDescRSSpecReplicas),
+                  col("Current", "integer", kDescRSStatusReplicas),
+                  col("Ready", "integer", kDescRSReadyReplicas), age_col(), containers_col(),
+                  images_col(), col("Selector", "string", kDescRSSelector, 1)},
+                 replicationcontroller_cells});
   out.push_back({"apps",
                  "statefulsets",
                  {name_col(), col("Ready", "string", "Number of the pod with ready state"),
