@@ -90,16 +90,23 @@ void ApiHandler::handle_watch(net::Request& req, const RequestInfo& info,
         if (!w.write_chunk(out)) return;
         out.clear();
       }
-      if (!ev.raw.empty() && !table) {
-        out += "{\"type\":\"" + ev.type + "\",\"object\":" + ev.raw + "}\n";
+      const std::string* raw = ev.cached_raw ? ev.cached_raw.get() : &ev.raw;
+      if (!raw->empty() && !table) {
+        out += "{\"type\":\"";
+        out += ev.type;
+        out += "\",\"object\":";
+        out += *raw;
+        out += "}\n";
         std::string().swap(ev.raw);
+        ev.cached_raw.reset();
         continue;
       }
-      if (!ev.raw.empty()) {
+      if (!raw->empty()) {
         std::string err;
         json::value v;
-        bool ok = parse_json(ev.raw, v, err) && v.is_object();
+        bool ok = parse_json(*raw, v, err) && v.is_object();
         std::string().swap(ev.raw);
+        ev.cached_raw.reset();
         if (!ok) continue;
         ev.object = std::move(v.get_object());
       }
