@@ -132,13 +132,27 @@ void Cacher::run() {
       fresh_cv_.wait_for(lk, 1s, [&] { return stopping_; });  // retry backoff
       continue;
     }
+    // Watchers are woken at most once per notify interval (longer with more watchers): under a
+    // stream of writes each wake-up then carries many events. A lone event wakes them at once.
+    auto last_notify = std::chrono::steady_clock::time_point{};
+    std::chrono::microseconds interval{0};
+    bool pending = false;
     for (;;) {
-      auto batch = store_watch_->next(1s);
+      auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+          pending ? last_notify + interval - std::chrono::steady_clock::now()
+                  : std::chrono::milliseconds(1000));
+      auto batch = store_watch_->next(std::max(timeout, std::chrono::milliseconds(0)));
       {
         std::lock_guard<std::mutex> lk(mu_);
         if (stopping_) return;
       }
-      if (!batch.events.empty() || batch.progress > 0) apply(batch);
+      if (!batch.events.empty() || batch.progress > 0) pending = apply(batch) || pending;
+      auto now = std::chrono::steady_clock::now();
+      if (pending && now >= last_notify + interval) {
+        interval = notify_watchers();
+        last_notify = now;
+        pending = false;
+      }
       if (batch.closed) {
         SKIFF_LOG(WARN) << "watch cache " << prefix_ << ": store watch closed; reloading";
         std::lock_guard<std::mutex> lk(mu_);
@@ -150,7 +164,7 @@ void Cacher::run() {
   }
 }
 
-void Cacher::apply(const storage::WatchBatch& batch) {
+bool Cacher::apply(const storage::WatchBatch& batch) {
   // Decoded and serialized once, outside the lock.
   std::vector<std::shared_ptr<CachedEvent>> evs;
   evs.reserve(batch.events.size());
@@ -179,11 +193,17 @@ void Cacher::apply(const storage::WatchBatch& batch) {
   if (!evs.empty()) ++generation_;
   revision_ = std::max(revision_, batch.progress);
   evict_locked();
-  // Once per batch: a watcher wakes for all of the batch's events at once.
-  if (!evs.empty())
-    for (const auto& w : watchers_)
-      if (w->backlog_events > 0) w->cv.notify_all();
   fresh_cv_.notify_all();
+  return !evs.empty();
+}
+
+std::chrono::microseconds Cacher::notify_watchers() {
+  std::lock_guard<std::mutex> lk(mu_);
+  for (const auto& w : watchers_)
+    if (w->backlog_events > 0) w->cv.notify_all();
+  auto us = static_cast<int64_t>(watchers_.size()) * opts_.notify_interval_per_watcher.count();
+  return std::chrono::microseconds(std::clamp<int64_t>(us, opts_.notify_interval_min.count(),
+                                                       opts_.notify_interval_max.count()));
 }
 
 void Cacher::append_locked(CachedEventPtr e) {

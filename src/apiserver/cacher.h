@@ -62,6 +62,10 @@ struct CacherOptions {
   size_t batch_max_events = 1000;  // events one ObjectWatch::next returns at most
   std::chrono::milliseconds fresh_wait{3000};  // consistent read: then the caller uses the store
   std::chrono::milliseconds ready_wait{30000};  // first use: the initial list
+  // Watchers are woken at most once per (watchers x per_watcher), within [min, max].
+  std::chrono::microseconds notify_interval_per_watcher{50};
+  std::chrono::microseconds notify_interval_min{2000};
+  std::chrono::microseconds notify_interval_max{50000};
   size_t max_snapshots = 16;  // paged lists' snapshots kept for continue tokens
   std::chrono::seconds snapshot_ttl{120};
 };
@@ -115,7 +119,9 @@ class Cacher : public std::enable_shared_from_this<Cacher> {
   void run();
   bool load();  // initial list + store watch; false when the store failed
   CachedObjectPtr build(const storage::KeyValue& kv) const;
-  void apply(const storage::WatchBatch& batch);
+  bool apply(const storage::WatchBatch& batch);  // true when it added events
+  // Wakes the watchers with events pending; returns the interval until the next wake-up.
+  std::chrono::microseconds notify_watchers();
   void append_locked(CachedEventPtr e);
   void evict_locked();
   void close_locked(Watcher& w);

@@ -85,6 +85,11 @@ void ApiHandler::handle_watch(net::Request& req, const RequestInfo& info,
     // that stops reading blocks this thread in write_chunk holding one piece, not a second copy
     // of the whole batch (the store bounds a batch; the initial list is one batch).
     std::string out;
+    // One allocation for the piece (growing a large string copies it at every doubling).
+    size_t need = 0;
+    for (const auto& ev : events)
+      need += (ev.cached_raw ? ev.cached_raw->size() : ev.raw.size()) + 32;
+    out.reserve(std::min(need, kChunkBytes + 64 * 1024));
     for (auto& ev : events) {
       if (out.size() >= kChunkBytes) {
         if (!w.write_chunk(out)) return;
