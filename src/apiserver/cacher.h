@@ -63,8 +63,8 @@ struct CacherOptions {
   std::chrono::milliseconds fresh_wait{3000};  // consistent read: then the caller uses the store
   std::chrono::milliseconds ready_wait{30000};  // first use: the initial list
   // Watchers are woken at most once per (watchers x per_watcher), within [min, max].
-  std::chrono::microseconds notify_interval_per_watcher{50};
-  std::chrono::microseconds notify_interval_min{2000};
+  std::chrono::microseconds notify_interval_per_watcher{20};
+  std::chrono::microseconds notify_interval_min{0};
   std::chrono::microseconds notify_interval_max{50000};
   size_t max_snapshots = 16;  // paged lists' snapshots kept for continue tokens
   std::chrono::seconds snapshot_ttl{120};

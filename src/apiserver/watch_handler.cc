@@ -14,7 +14,9 @@ namespace {
 using namespace std::chrono_literals;
 constexpr auto kBookmarkInterval = 30s;
 constexpr auto kDefaultTimeout = 30min;
-constexpr size_t kChunkBytes = 1 << 20;
+// Pieces stay under glibc's mmap threshold (128 KiB, set in cmd/main.cc): a piece per batch and
+// watcher then reuses heap memory instead of mapping and zeroing fresh pages each time.
+constexpr size_t kChunkBytes = 96 << 10;
 
 std::string event_line(const std::string& type, json::value object) {
   json::object ev{{"type", type}, {"object", std::move(object)}};
@@ -89,7 +91,7 @@ void ApiHandler::handle_watch(net::Request& req, const RequestInfo& info,
     size_t need = 0;
     for (const auto& ev : events)
       need += (ev.cached_raw ? ev.cached_raw->size() : ev.raw.size()) + 32;
-    out.reserve(std::min(need, kChunkBytes + 64 * 1024));
+    out.reserve(std::min(need, kChunkBytes + (16 << 10)));
     for (auto& ev : events) {
       if (out.size() >= kChunkBytes) {
         if (!w.write_chunk(out)) return;
