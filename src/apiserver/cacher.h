@@ -10,7 +10,9 @@
 //
 // Slow watchers: a watcher further behind than the backlog bounds (events in its key range it has
 // not taken), or whose unread events leave the ring, is closed; its client re-watches or re-lists.
-// The ring, not the watcher, holds the events, so a stalled client costs a cursor.
+// The ring, not the watcher, holds the events, so a stalled client costs a cursor. Watchers are
+// woken at most once per notify interval (longer with more watchers), so a stream of writes
+// reaches each in batches.
 //
 // Thread safety: every public method may be called from any thread. One internal thread applies
 // the store's events. Cachers: a registry of Cacher by storage key prefix, created on first use.
