@@ -4,6 +4,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -62,7 +63,10 @@ size_t count_items(HttpClient& c, const std::string& ns, size_t limit) {
     std::string err;
     if (!parse_json(r.body, v, err)) throw std::runtime_error("list " + ns + ": bad JSON: " + err);
     auto* items = find_path(v, {"items"});
-    if (items && items->is_array()) total += items->as_array().size();
+    // Every namespace also holds kube-root-ca.crt (the root CA publisher's): not the bench's.
+    if (items && items->is_array())
+      for (const auto& it : items->as_array())
+        if (get_string(it, {"metadata", "name"}) != "kube-root-ca.crt") ++total;
     cont = get_string(v, {"metadata", "continue"});
   } while (!cont.empty());
   return total;
@@ -232,6 +236,7 @@ class ApiBench {
     std::string rv = get_string(v, {"metadata", "resourceVersion"});
     std::string target = "/api/v1/namespaces/" + ns + "/configmaps?watch=1&resourceVersion=" + rv;
 
+    const double rss_idle = server_rss_mb();
     std::vector<std::unique_ptr<HttpClient>> wclients;
     for (size_t i = 0; i < w; ++i) wclients.push_back(std::make_unique<HttpClient>(o_.endpoint));
     connect_all("connect-watchers", wclients);
@@ -286,6 +291,7 @@ class ApiBench {
       cv.wait(lock, [&] { return ready == w; });
     }
     double setup_ms = std::chrono::duration<double, std::milli>(Clock::now() - watch_start).count();
+    const double rss_watching = server_rss_mb();
     std::vector<Clock::time_point> ack(m);
     std::string ctarget = "/api/v1/namespaces/" + ns + "/configmaps";
     auto create_start = Clock::now();
@@ -329,6 +335,20 @@ class ApiBench {
                   w, m, missing, early, setup_ms);
     check(d, extra);
     if (missing) failed_ = true;
+    if (rss_idle > 0 && rss_watching > 0)
+      std::printf("# server rss: %.1f MB before the watchers, %.1f MB with %zu watchers "
+                  "established: %.1f KB per watcher\n",
+                  rss_idle, rss_watching, w, (rss_watching - rss_idle) * 1024.0 / static_cast<double>(w));
+  }
+
+  // The server's resident memory in MB (--server-pid), or 0.
+  double server_rss_mb() const {
+    if (o_.server_pid <= 0) return 0;
+    std::ifstream f("/proc/" + std::to_string(o_.server_pid) + "/status");
+    std::string line;
+    while (std::getline(f, line))
+      if (line.rfind("VmRSS:", 0) == 0) return std::strtod(line.c_str() + 6, nullptr) / 1024.0;
+    return 0;
   }
 
   ApiOptions o_;

@@ -56,6 +56,7 @@ struct ApiOptions {
   bool lists = true;
   bool cleanup = true;
   std::string ns;  // namespace prefix; default bench-<random>
+  int server_pid = 0;  // when set: the server's RSS around the watch phase (same machine)
 };
 int run_api_bench(const ApiOptions& opts);
 

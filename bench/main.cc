@@ -20,7 +20,7 @@ const char* kUsage = R"(usage:
                    [--clients C=16] [--creates N=5000] [--gets N=creates]
                    [--watchers W=50] [--watch-creates M=1000]
                    [--lists-1k N=100] [--lists-10k N=20] [--no-lists]
-                   [--namespace PREFIX=bench-<random>] [--keep]
+                   [--namespace PREFIX=bench-<random>] [--keep] [--server-pid PID]
   skiff-bench etcd --endpoint http://127.0.0.1:2379 [--clients C=16] [--n N=5000]
                    [--value-bytes B]
   skiff-bench scheduler (--kubeconfig FILE | --server URL ...) [--nodes N=5000]
@@ -136,6 +136,7 @@ int api_main(Args& a) {
     else if (f == "--no-lists") o.lists = false;
     else if (f == "--namespace") o.ns = a.value(f);
     else if (f == "--keep") o.cleanup = false;
+    else if (f == "--server-pid") o.server_pid = static_cast<int>(a.number(f));
     else if (f == "-h" || f == "--help") { std::cout << kUsage; return 0; }
     else usage_error("unknown flag " + f);
   }

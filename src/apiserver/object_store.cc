@@ -2,6 +2,9 @@
 
 #include <thread>
 
+#include "apiserver/cacher.h"
+#include "apiserver/continue_token.h"
+
 #include "api/kinds.h"
 #include "api/typecheck.h"
 #include "apiserver/strategy.h"
@@ -50,23 +53,6 @@ ApiError conflict_modified(const api::ResourceInfo& r, const std::string& name) 
                             "latest version and try again");
 }
 
-// Continue tokens: base64 of {"v":"meta.k8s.io/v1","rv":N,"start":"<key after prefix>"}.
-std::string make_continue(int64_t rv, const std::string& start) {
-  json::object o{{"v", "meta.k8s.io/v1"}, {"rv", rv}, {"start", start}};
-  return base64_encode(json::serialize(o));
-}
-bool parse_continue(const std::string& token, int64_t& rv, std::string& start) {
-  auto raw = base64_decode(token);
-  if (!raw) return false;
-  json::value v;
-  std::string err;
-  if (!parse_json(*raw, v, err) || !v.is_object()) return false;
-  if (get_string(v, {"v"}) != "meta.k8s.io/v1") return false;
-  rv = get_int(v, {"rv"}, -1);
-  start = get_string(v, {"start"});
-  return rv > 0;
-}
-
 bool is_namespaces(const api::ResourceInfo& r) { return r.group.empty() && r.resource == "namespaces"; }
 bool is_pods(const api::ResourceInfo& r) { return r.group.empty() && r.resource == "pods"; }
 
@@ -108,6 +94,23 @@ void keep_system_metadata(json::object& obj, const json::object& old) {
 
 }  // namespace
 
+// Continue tokens (continue_token.h): base64 of {"v":"meta.k8s.io/v1","rv":N,"start":"<key after prefix>"}.
+std::string make_continue(int64_t rv, const std::string& start) {
+  json::object o{{"v", "meta.k8s.io/v1"}, {"rv", rv}, {"start", start}};
+  return base64_encode(json::serialize(o));
+}
+bool parse_continue(const std::string& token, int64_t& rv, std::string& start) {
+  auto raw = base64_decode(token);
+  if (!raw) return false;
+  json::value v;
+  std::string err;
+  if (!parse_json(*raw, v, err) || !v.is_object()) return false;
+  if (get_string(v, {"v"}) != "meta.k8s.io/v1") return false;
+  rv = get_int(v, {"rv"}, -1);
+  start = get_string(v, {"start"});
+  return rv > 0;
+}
+
 ApiError store_error(storage::Code code, const api::ResourceInfo& r, const std::string& name,
                      const std::string& message) {
   switch (code) {
@@ -125,8 +128,16 @@ ApiError store_error(storage::Code code, const api::ResourceInfo& r, const std::
   }
 }
 
-ObjectStore::ObjectStore(storage::Store& store, Admission& admission)
-    : store_(store), admission_(admission) {}
+ObjectStore::ObjectStore(storage::Store& store, Admission& admission, bool use_cache)
+    : store_(store), admission_(admission) {
+  if (use_cache) cachers_ = std::make_unique<Cachers>(store);
+}
+
+ObjectStore::~ObjectStore() = default;
+
+void ObjectStore::forget(const std::string& prefix) {
+  if (cachers_) cachers_->forget(prefix);
+}
 
 std::string ObjectStore::key_for(const api::ResourceInfo& r, const std::string& ns,
                                  const std::string& name) {
@@ -262,6 +273,7 @@ Result<ListOutput> ObjectStore::list(const api::ResourceInfo& r, const std::stri
   if (!p.fields.empty())
     if (auto st = p.fields.check_supported(api::selectable_field_names(r)); !st) return st.error();
   std::string prefix = r.key_prefix() + (r.namespaced && !ns.empty() ? ns + "/" : "");
+  if (auto cached = list_cached(r, prefix, p)) return std::move(*cached);
   storage::ListOptions opts;
   opts.prefix = prefix;
   int64_t current = store_.current_revision();

@@ -42,6 +42,8 @@ struct ListParams {
 struct ListOutput {
   std::vector<json::object> items;
   std::vector<std::string> raw_items;  // see ListParams::raw
+  // As raw_items, the text shared with the watch cache (a list served from it, selectors or not).
+  std::vector<std::shared_ptr<const std::string>> shared_items;
   std::string resource_version;
   std::string continue_token;
   std::optional<int64_t> remaining;
@@ -72,6 +74,8 @@ struct ObjectEvent {
   // When the watch has no selectors and was asked for raw events: the object's JSON text
   // (object is then empty). Saves a parse and a serialization per event and watcher.
   std::string raw;
+  // As raw, the text shared with the watch cache (which serves every watcher the same text).
+  std::shared_ptr<const std::string> cached_raw;
 };
 
 class ObjectWatch {
@@ -87,9 +91,13 @@ class ObjectWatch {
 // Mutation of the current object for guaranteed_update: returns the desired object or an error.
 using UpdateFn = std::function<Result<json::object>(const json::object& current)>;
 
+class Cachers;
+
 class ObjectStore {
  public:
-  ObjectStore(storage::Store& store, Admission& admission);
+  // use_cache: lists and watches are served from a per-resource watch cache (apiserver/cacher.h).
+  ObjectStore(storage::Store& store, Admission& admission, bool use_cache = true);
+  ~ObjectStore();
 
   // resource_version: "" = the latest, "0" = any, N = at least as new as N (504 when the store
   // has not reached N), as upstream's GET.
@@ -126,6 +134,9 @@ class ObjectStore {
   // True when `key` holds an object known not to decode.
   bool is_undecodable(const std::string& key);
   storage::Store& raw() { return store_; }
+  // Drops the watch cache of the resource with storage key prefix `prefix` (a resource no
+  // longer served, e.g. a deleted CRD); its watches end.
+  void forget(const std::string& prefix);
 
   // A resourceVersion parameter: a non-negative int64 in decimal, else 400.
   static Result<int64_t> parse_resource_version(const std::string& rv);
@@ -140,6 +151,12 @@ class ObjectStore {
   Result<json::object> finish_delete(const api::ResourceInfo& r, const std::string& key,
                                      const json::object& obj, int64_t mod_rev, bool dry_run);
   bool matches(const api::ResourceInfo& r, const ListParams& p, const json::object& obj);
+  // The list from the watch cache, or nullopt when the store must answer (history reads, errors
+  // the store path reports, a cache that is not ready or not fresh in time).
+  std::optional<Result<ListOutput>> list_cached(const api::ResourceInfo& r,
+                                                const std::string& prefix, const ListParams& p);
+  std::unique_ptr<ObjectWatch> watch_cached(const api::ResourceInfo& r, const std::string& prefix,
+                                            const ListParams& p, bool send_initial);
   // decode() that remembers a failure (see scan()).
   Result<json::object> decode_tracked(const storage::KeyValue& kv);
   void mark_undecodable(const std::string& key, bool bad);
@@ -151,6 +168,7 @@ class ObjectStore {
   std::atomic<bool> any_undecodable_{false};  // fast path: bad_keys_ is empty
   std::mutex bad_mu_;                         // guards bad_keys_
   std::set<std::string> bad_keys_;
+  std::unique_ptr<Cachers> cachers_;  // null without the cache
 };
 
 // The error for a store result code, phrased for resource `r` and object `name`.

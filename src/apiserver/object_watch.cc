@@ -1,4 +1,5 @@
-// ObjectStore::watch: a store watch turned into typed API events (ADDED/MODIFIED/DELETED), with
+// ObjectStore::watch: served from the watch cache where it can (object_cached.cc); otherwise
+// (a start revision older than the cache's ring) a store watch turned into typed API events (ADDED/MODIFIED/DELETED), with
 // selectors applied to both sides of a change and the initial objects of a watch from "0" read
 // page by page.
 #include "api/kinds.h"
@@ -115,6 +116,7 @@ Result<std::unique_ptr<ObjectWatch>> ObjectStore::watch(const api::ResourceInfo&
   if (!p.fields.empty())
     if (auto st = p.fields.check_supported(api::selectable_field_names(r)); !st) return st.error();
   std::string prefix = r.key_prefix() + (r.namespaced && !ns.empty() ? ns + "/" : "");
+  if (auto cached = watch_cached(r, prefix, p, send_initial)) return cached;
   auto match = [this, &r, p](const json::object& obj) { return matches(r, p, obj); };
   int64_t from = 0;
   if (send_initial) {

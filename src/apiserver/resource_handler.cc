@@ -486,11 +486,17 @@ void ApiHandler::handle_list(net::Request& req, const RequestInfo& info,
                      ",\"metadata\":" + json::serialize(meta) + ",\"items\":[";
   size_t total = body.size() + 2;
   for (const auto& s : list->raw_items) total += s.size() + 1;
+  for (const auto& s : list->shared_items) total += s->size() + 1;
   body.reserve(total);
   bool first = true;
   for (const auto& s : list->raw_items) {
     if (!first) body += ',';
     body += s;
+    first = false;
+  }
+  for (const auto& s : list->shared_items) {
+    if (!first) body += ',';
+    body += *s;
     first = false;
   }
   for (auto& o : list->items) {

@@ -14,7 +14,9 @@ namespace {
 using namespace std::chrono_literals;
 constexpr auto kBookmarkInterval = 30s;
 constexpr auto kDefaultTimeout = 30min;
-constexpr size_t kChunkBytes = 1 << 20;
+// Pieces stay under glibc's mmap threshold (128 KiB, set in cmd/main.cc): a piece per batch and
+// watcher then reuses heap memory instead of mapping and zeroing fresh pages each time.
+constexpr size_t kChunkBytes = 96 << 10;
 
 std::string event_line(const std::string& type, json::value object) {
   json::object ev{{"type", type}, {"object", std::move(object)}};
@@ -85,21 +87,33 @@ void ApiHandler::handle_watch(net::Request& req, const RequestInfo& info,
     // that stops reading blocks this thread in write_chunk holding one piece, not a second copy
     // of the whole batch (the store bounds a batch; the initial list is one batch).
     std::string out;
+    // One allocation for the piece (growing a large string copies it at every doubling).
+    size_t need = 0;
+    for (const auto& ev : events)
+      need += (ev.cached_raw ? ev.cached_raw->size() : ev.raw.size()) + 32;
+    out.reserve(std::min(need, kChunkBytes + (16 << 10)));
     for (auto& ev : events) {
       if (out.size() >= kChunkBytes) {
         if (!w.write_chunk(out)) return;
         out.clear();
       }
-      if (!ev.raw.empty() && !table) {
-        out += "{\"type\":\"" + ev.type + "\",\"object\":" + ev.raw + "}\n";
+      const std::string* raw = ev.cached_raw ? ev.cached_raw.get() : &ev.raw;
+      if (!raw->empty() && !table) {
+        out += "{\"type\":\"";
+        out += ev.type;
+        out += "\",\"object\":";
+        out += *raw;
+        out += "}\n";
         std::string().swap(ev.raw);
+        ev.cached_raw.reset();
         continue;
       }
-      if (!ev.raw.empty()) {
+      if (!raw->empty()) {
         std::string err;
         json::value v;
-        bool ok = parse_json(ev.raw, v, err) && v.is_object();
+        bool ok = parse_json(*raw, v, err) && v.is_object();
         std::string().swap(ev.raw);
+        ev.cached_raw.reset();
         if (!ok) continue;
         ev.object = std::move(v.get_object());
       }

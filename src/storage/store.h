@@ -72,6 +72,9 @@ struct WatchEvent {
 struct WatchBatch {
   std::vector<WatchEvent> events;  // in revision order
   bool closed = false;             // no more events will come (store closed or watcher too slow)
+  // Every event under the watch's prefix up to this revision has been returned (in this batch or
+  // before); 0 = unknown. Lets a consumer learn that quiet revisions were uneventful for it.
+  int64_t progress = 0;
 };
 
 // The last compaction as recorded in the store (it survives restarts), so a compaction schedule
@@ -91,6 +94,10 @@ class Watch {
   // without taking any events. Lets a consumer that is busy elsewhere (sending a watch's
   // initial objects) stop early.
   virtual bool closed() = 0;
+  // Makes a next() that is waiting (or the next call) return soon with WatchBatch::progress set
+  // to the store's current revision when nothing under the prefix is pending (etcd's
+  // RequestProgress). May be called from any thread.
+  virtual void request_progress() {}
 };
 
 class Store {

@@ -33,6 +33,12 @@ class WatchImpl final : public Watch {
     return w_->closed;
   }
 
+  void request_progress() override {
+    std::lock_guard<std::mutex> lock(hub_->mu_);
+    w_->progress_requested = true;
+    w_->cv.notify_all();
+  }
+
   WatchBatch next(std::chrono::milliseconds timeout) override {
     WatchBatch batch;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -65,6 +71,7 @@ class WatchImpl final : public Watch {
         for (const auto& e : batch.events) {
           if (e.kv.mod_revision > w_->counted_after) taken_one(event_bytes(e));
         }
+        batch.progress = w_->cursor;
         if (!batch.events.empty()) return batch;
         continue;
       }
@@ -92,11 +99,18 @@ class WatchImpl final : public Watch {
         // Nothing under the prefix is pending: every revision up to the hub's is uneventful.
         w_->cursor = hub_->revision_;
       }
+      batch.progress = w_->cursor;
+      if (w_->progress_requested && w_->backlog_events == 0 && w_->cursor >= w_->counted_after) {
+        w_->progress_requested = false;
+        return batch;
+      }
       bool woke = w_->cv.wait_until(lock, deadline, [&] {
-        return w_->closed || w_->backlog_events > 0 || w_->cursor < w_->counted_after;
+        return w_->closed || w_->backlog_events > 0 || w_->cursor < w_->counted_after ||
+               w_->progress_requested;
       });
       if (!woke) return batch;
     }
+    batch.progress = w_->cursor;
     lock.unlock();
     // Copied outside the lock; the ring may drop these events meanwhile, `taken` keeps them.
     batch.events.reserve(taken.size());

@@ -60,6 +60,7 @@ struct Watcher {
   size_t backlog_events = 0;  // published under `prefix`, after counted_after, not yet taken
   size_t backlog_bytes = 0;
   int64_t counted_after = 0;  // events after this revision are counted in the backlog
+  bool progress_requested = false;  // see Watch::request_progress
   // The last revision taken (or known to hold nothing for this watcher). Written only by the
   // consumer (the thread calling Watch::next) while it holds the hub's mutex, so the consumer
   // may read it without the lock.
