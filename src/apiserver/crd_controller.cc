@@ -103,10 +103,11 @@ void CrdController::run() {
       auto events = (*w)->next(std::chrono::milliseconds(terminating_.empty() ? 500 : 200), &closed);
       for (auto& ev : events) {
         json::object obj = std::move(ev.object);
-        if (obj.empty() && !ev.raw.empty()) {
+        const std::string* text = !ev.raw.empty() ? &ev.raw : ev.cached_raw.get();
+        if (obj.empty() && text && !text->empty()) {
           json::value v;
           std::string err;
-          if (!parse_json(ev.raw, v, err) || !v.is_object()) continue;
+          if (!parse_json(*text, v, err) || !v.is_object()) continue;
           obj = std::move(v.get_object());
         }
         auto name = str_at(obj, {"metadata", "name"});
@@ -116,6 +117,10 @@ void CrdController::run() {
           terminating_.erase(name);
           registered_.erase(name);
           api::register_resources(name, {});
+          // The watch cache of its objects goes too (a CRD made again starts afresh).
+          std::string group = get_string(obj, {"spec", "group"});
+          std::string plural = get_string(obj, {"spec", "names", "plural"});
+          if (!group.empty() && !plural.empty()) objects_.forget("/registry/" + group + "/" + plural + "/");
           SKIFF_LOG(INFO) << "CustomResourceDefinition " << name << " removed";
           // A CRD whose names conflicted with this one may be accepted now.
           std::vector<std::string> names;

@@ -98,7 +98,7 @@ void ApiHandler::handle_watch(net::Request& req, const RequestInfo& info,
         out.clear();
       }
       const std::string* raw = ev.cached_raw ? ev.cached_raw.get() : &ev.raw;
-      if (!raw->empty() && !table) {
+      if (!raw->empty() && !table && !r.storage) {  // another version: apiVersion rewritten below
         out += "{\"type\":\"";
         out += ev.type;
         out += "\",\"object\":";

@@ -145,6 +145,10 @@ EOF2
   expect "$v old defaults" '^2147483647 1$' k get deploy old -n $ns -o jsonpath='{.spec.revisionHistoryLimit} {.spec.strategy.rollingUpdate.maxSurge}'
   expect "$v read at extensions/v1beta1" '^extensions/v1beta1$' k get deployments.v1beta1.extensions old -n $ns -o jsonpath='{.apiVersion}'
   expect "$v apps/v1beta2 read" '^apps/v1beta2 2$' k get deployments.v1beta2.apps old -n $ns -o jsonpath='{.apiVersion} {.spec.replicas}'
+  "$K" --kubeconfig "$KCFG" get deployments.v1beta1.extensions old -n $ns -w -o jsonpath='{.apiVersion}{"\n"}' >"$TMP/lw-$v" 2>&1 &
+  wpid=$!
+  poll 20 grep -q '^extensions/v1beta1$' "$TMP/lw-$v" && pass || fail "$v watch at extensions/v1beta1"
+  kill $wpid 2>/dev/null; wait $wpid 2>/dev/null
   check "$v apply at extensions/v1beta1" k apply -n $ns -f "$TMP/old.yaml"
   expect "$v get deploy lists it once" '^old$' k get deploy -n $ns -o name --no-headers -o custom-columns=N:.metadata.name --no-headers
   check "$v scale at the old version" k scale deployments.v1beta1.extensions old -n $ns --replicas=3
