@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# OpenAPI with every kubectl version: `kubectl explain` of nested fields and of every served
+# kind (1.27 reads the v2 protobuf, 1.32/1.33 the v3 documents), client-side apply's strategic
+# merge patches computed from the published merge keys, and strict field validation naming
+# nested unknown and duplicate fields.
+source "$(dirname "$0")/lib.sh"
+start_server
+
+i=0
+for K in "${KUBECTLS[@]}"; do
+  i=$((i+1)); v=$(basename "$K"); ns=explain$i
+  k() { "$K" --kubeconfig "$KCFG" "$@"; }
+  k create namespace $ns >/dev/null
+  expect "$v explain nested field" 'maxSurge' k explain deployment.spec.strategy.rollingUpdate
+  expect "$v explain nested kind line" 'KIND: +Deployment' k explain deployment.spec.strategy.rollingUpdate
+  expect "$v explain pod containers" 'livenessProbe' k explain pod.spec.containers
+  expect "$v explain merge key shown" 'patch strategy merge by key "name"' k explain pod.spec.containers
+  expect "$v explain svc recursive" 'targetPort' k explain svc --recursive
+  expect "$v explain cronjob deep" 'imagePullPolicy' k explain cronjob.spec.jobTemplate.spec.template.spec.containers
+  expect "$v explain statefulset claim templates" 'storageClassName' k explain sts.spec.volumeClaimTemplates.spec
+  expect "$v explain events.k8s.io" 'reportingController' k explain events --api-version=events.k8s.io/v1
+  expect "$v explain unknown field" 'bogus' k explain pod.spec.bogus
+  # Every resource kubectl can name has a schema.
+  missing=
+  while read -r r av; do
+    out=$(k explain "$r" --api-version="$av" 2>&1) && grep -q 'FIELDS:' <<<"$out" || missing="$missing $r.$av"
+  done < <(k api-resources --no-headers | awk '{print $1, $(NF-2)}')
+  if [ -z "$missing" ]; then pass; else fail "$v explain every resource:$missing"; fi
+
+  # Client-side apply: removing a container and an env var works through the merge keys.
+  cat >"$TMP/d1.yaml" <<EOF
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: $ns}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - {name: a, image: nginx, env: [{name: "X", value: "1"}, {name: "Y", value: "2"}]}
+      - {name: b, image: busybox}
+EOF
+  sed -e '/name: b, image/d' -e 's/, {name: "Y", value: "2"}//' "$TMP/d1.yaml" >"$TMP/d2.yaml"
+  check "$v apply first" k apply -f "$TMP/d1.yaml"
+  check "$v apply second" k apply -f "$TMP/d2.yaml"
+  expect "$v apply removed container and env" '^a X $' \
+    k get deploy web -n $ns -o jsonpath='{range .spec.template.spec.containers[*]}{.name} {end}{range .spec.template.spec.containers[0].env[*]}{.name} {end}'
+
+  # Strict validation names a nested unknown field; warn creates and warns.
+  pod() { printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: %s}\nspec:\n  containers: [{name: c, image: busybox, %s}]\n' "$1" "$2"; }
+  expect "$v strict nested unknown" 'unknown field "spec.containers\[0\].bogusField"' \
+    bash -c "$(declare -f pod); pod s1 'bogusField: 1' | '$K' --kubeconfig '$KCFG' create -n $ns --validate=strict -f -"
+  expect_not "$v strict stored nothing" 's1' k get pods -n $ns -o name
+  expect "$v warn nested unknown" 'unknown field "spec.containers\[0\].bogusField"' \
+    bash -c "$(declare -f pod); pod s2 'bogusField: 1' | '$K' --kubeconfig '$KCFG' create -n $ns --validate=warn -f -"
+  expect "$v warn created" 'pod/s2' k get pods -n $ns -o name
+done
+finish
