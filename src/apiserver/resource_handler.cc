@@ -132,9 +132,11 @@ Status check_type(const json::object& obj, const std::string& api_version,
   return ok_status();
 }
 
-// fieldValidation: Strict rejects unknown fields, Warn reports them in Warning headers.
+// fieldValidation: Strict rejects unknown and duplicate fields, Warn reports them in Warning
+// headers. `strict_errors` holds the body's duplicates (decode_body), found before the object
+// lost them.
 Result<net::Headers> check_fields(const net::Request& req, const api::ResourceInfo& r,
-                                  json::object& obj) {
+                                  json::object& obj, std::vector<std::string> strict_errors) {
   auto mode = req.query_param("fieldValidation");
   if (!mode.empty() && mode != "Strict" && mode != "Warn" && mode != "Ignore")
     return ApiError::bad_request("fieldValidation parameter unsupported: " + mode);
@@ -146,15 +148,26 @@ Result<net::Headers> check_fields(const net::Request& req, const api::ResourceIn
   } else {
     unknown = unknown_fields(r, obj);
   }
-  if (mode == "Ignore" || unknown.empty()) return headers;
+  for (const auto& f : unknown) strict_errors.push_back("unknown field \"" + f + "\"");
+  if (mode == "Ignore" || strict_errors.empty()) return headers;
   if (mode == "Strict") {
-    std::string msg = "strict decoding error: ";
-    for (size_t i = 0; i < unknown.size(); ++i)
-      msg += (i ? ", " : "") + std::string("unknown field \"") + unknown[i] + "\"";
+    // As upstream's decoder words it: `Pod in version "v1" cannot be handled as a Pod: ...`.
+    std::string msg = r.kind + " in version \"" + r.version + "\" cannot be handled as a " +
+                      r.kind + ": strict decoding error: ";
+    for (size_t i = 0; i < strict_errors.size(); ++i) msg += (i ? ", " : "") + strict_errors[i];
     return ApiError::bad_request(msg);
   }
-  for (const auto& f : unknown)
-    headers.emplace_back("Warning", "299 - \"unknown field \\\"" + f + "\\\"\"");
+  for (auto e : strict_errors) {
+    // A header value cannot hold a line break (Go's server writes it as a space).
+    for (auto& c : e)
+      if (c == '\n' || c == '\r') c = ' ';
+    std::string quoted;
+    for (char c : e) {
+      if (c == '"' || c == '\\') quoted.push_back('\\');
+      quoted.push_back(c);
+    }
+    headers.emplace_back("Warning", "299 - \"" + quoted + "\"");
+  }
   return headers;
 }
 
@@ -282,10 +295,11 @@ void ApiHandler::handle_resource(net::Request& req, const RequestInfo& info,
       write_error(w, ApiError::method_not_allowed("POST is not allowed on a named object"));
       return;
     }
-    auto body = decode_body(req);
+    std::vector<std::string> duplicates;
+    auto body = decode_body(req, &duplicates);
     if (!body) return write_error(w, body.error());
     if (auto st = check_type(*body, r->api_version(), r->kind); !st) return write_error(w, st.error());
-    auto warn = check_fields(req, *r, *body);
+    auto warn = check_fields(req, *r, *body, std::move(duplicates));
     if (!warn) return write_error(w, warn.error());
     set_type_meta(*r, *body);
     auto obj = objects_.create(*r, ns, std::move(*body), wo);
@@ -293,10 +307,11 @@ void ApiHandler::handle_resource(net::Request& req, const RequestInfo& info,
     return write_object(w, req, *r, 201, std::move(*obj), *warn);
   }
   if (verb == "update") {
-    auto body = decode_body(req);
+    std::vector<std::string> duplicates;
+    auto body = decode_body(req, &duplicates);
     if (!body) return write_error(w, body.error());
     if (auto st = check_type(*body, r->api_version(), r->kind); !st) return write_error(w, st.error());
-    auto warn = check_fields(req, *r, *body);
+    auto warn = check_fields(req, *r, *body, std::move(duplicates));
     if (!warn) return write_error(w, warn.error());
     set_type_meta(*r, *body);
     bool is_ns = r->group.empty() && r->resource == "namespaces";

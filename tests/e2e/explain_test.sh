@@ -56,5 +56,23 @@ EOF
   expect "$v warn nested unknown" 'unknown field "spec.containers\[0\].bogusField"' \
     bash -c "$(declare -f pod); pod s2 'bogusField: 1' | '$K' --kubeconfig '$KCFG' create -n $ns --validate=warn -f -"
   expect "$v warn created" 'pod/s2' k get pods -n $ns -o name
+
+  # Duplicate fields: kubectl's own decoding keeps one of them, so send the bytes with --raw.
+  printf '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"d1"},"spec":{"containers":[{"name":"c","image":"a","image":"b"}]}}' >"$TMP/dup.json"
+  expect "$v strict duplicate" 'Pod in version "v1" cannot be handled as a Pod: strict decoding error: duplicate field "spec.containers\[0\].image"' \
+    k create --raw "/api/v1/namespaces/$ns/pods?fieldValidation=Strict" -f "$TMP/dup.json"
+  expect_not "$v strict duplicate stored nothing" 'd1' k get pods -n $ns -o name
+  expect "$v warn duplicate" 'Warning: duplicate field "spec.containers\[0\].image"' \
+    k create --raw "/api/v1/namespaces/$ns/pods?fieldValidation=Warn" -f "$TMP/dup.json"
+  expect "$v warn duplicate kept the last" '^b$' k get pod d1 -n $ns -o jsonpath='{.spec.containers[0].image}'
+  expect "$v ignore duplicate" '"name":"d2"' \
+    k create --raw "/api/v1/namespaces/$ns/pods?fieldValidation=Ignore" -f <(sed 's/"d1"/"d2"/' "$TMP/dup.json")
 done
+
+# A YAML body: go-yaml's words, with the line.
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y1\ndata:\n  a: "1"\n  a: "2"\n' >"$TMP/dup.yaml"
+expect "yaml duplicate strict" 'strict decoding error: yaml: unmarshal errors:\\n  line 7: key \\"a\\" already set in map' \
+  api POST "/api/v1/namespaces/default/configmaps?fieldValidation=Strict" -H 'Content-Type: application/yaml' --data-binary @"$TMP/dup.yaml"
+expect "yaml duplicate warn" 'Warning: 299 - "yaml: unmarshal errors:   line 7: key \\"a\\" already set in map"' \
+  api POST "/api/v1/namespaces/default/configmaps?fieldValidation=Warn" -H 'Content-Type: application/yaml' --data-binary @"$TMP/dup.yaml" -i
 finish
