@@ -1,5 +1,6 @@
 // The resource verbs: get, list, create, update, patch, delete, deletecollection, and the
 // status, scale, binding and finalize subresources.
+#include "apimachinery/duplicates.h"
 #include "apimachinery/yaml.h"
 #include "api/typecheck.h"
 #include "apiserver/field_check.h"
@@ -132,28 +133,35 @@ Status check_type(const json::object& obj, const std::string& api_version,
   return ok_status();
 }
 
-// fieldValidation: Strict rejects unknown and duplicate fields, Warn reports them in Warning
-// headers. `strict_errors` holds the body's duplicates (decode_body), found before the object
-// lost them.
-Result<net::Headers> check_fields(const net::Request& req, const api::ResourceInfo& r,
-                                  json::object& obj, std::vector<std::string> strict_errors) {
+// fieldValidation's mode ("", "Strict", "Warn" or "Ignore"); 400 for any other value.
+Result<std::string> validation_mode(const net::Request& req) {
   auto mode = req.query_param("fieldValidation");
   if (!mode.empty() && mode != "Strict" && mode != "Warn" && mode != "Ignore")
     return ApiError::bad_request("fieldValidation parameter unsupported: " + mode);
-  net::Headers headers;
+  return mode;
+}
+
+// Appends `unknown field "<path>"` for each field of `obj` its kind does not have. Type errors
+// are found here too, before anything else reads the body.
+Status add_unknown_fields(const api::ResourceInfo& r, json::object& obj,
+                          std::vector<std::string>& strict_errors) {
   std::vector<std::string> unknown;
   if (api::has_schema(r.api_version(), r.kind)) {
-    // Type errors are found here too, before anything else reads the body.
-    if (auto st = api::check_types(r, obj, {false, &unknown}); !st) return st.error();
+    if (auto st = api::check_types(r, obj, {false, &unknown}); !st) return st;
   } else {
     unknown = unknown_fields(r, obj);
   }
   for (const auto& f : unknown) strict_errors.push_back("unknown field \"" + f + "\"");
+  return ok_status();
+}
+
+// Strict: a 400 listing every error after `prefix`; Warn (or no mode): a Warning header each.
+Result<net::Headers> report_strict_errors(const std::string& mode, const std::string& prefix,
+                                          const std::vector<std::string>& strict_errors) {
+  net::Headers headers;
   if (mode == "Ignore" || strict_errors.empty()) return headers;
   if (mode == "Strict") {
-    // As upstream's decoder words it: `Pod in version "v1" cannot be handled as a Pod: ...`.
-    std::string msg = r.kind + " in version \"" + r.version + "\" cannot be handled as a " +
-                      r.kind + ": strict decoding error: ";
+    std::string msg = prefix + "strict decoding error: ";
     for (size_t i = 0; i < strict_errors.size(); ++i) msg += (i ? ", " : "") + strict_errors[i];
     return ApiError::bad_request(msg);
   }
@@ -169,6 +177,20 @@ Result<net::Headers> check_fields(const net::Request& req, const api::ResourceIn
     headers.emplace_back("Warning", "299 - \"" + quoted + "\"");
   }
   return headers;
+}
+
+// fieldValidation of a create or update body: Strict rejects unknown and duplicate fields, Warn
+// reports them in Warning headers. `strict_errors` holds the body's duplicates (decode_body),
+// found before the object lost them.
+Result<net::Headers> check_fields(const net::Request& req, const api::ResourceInfo& r,
+                                  json::object& obj, std::vector<std::string> strict_errors) {
+  auto mode = validation_mode(req);
+  if (!mode) return mode.error();
+  if (auto st = add_unknown_fields(r, obj, strict_errors); !st) return st.error();
+  // As upstream's decoder words it: `Pod in version "v1" cannot be handled as a Pod: ...`.
+  return report_strict_errors(
+      *mode, r.kind + " in version \"" + r.version + "\" cannot be handled as a " + r.kind + ": ",
+      strict_errors);
 }
 
 json::object scale_of(const json::object& obj) {
@@ -468,6 +490,15 @@ void ApiHandler::handle_patch(net::Request& req, const RequestInfo& info,
     return write_error(w, ApiError::bad_request(
                               "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required "
                               "value: is required for apply patch"));
+  // fieldValidation of JSON, merge and strategic merge patches: duplicates in the patch, and
+  // fields of the patched object its kind does not have (the stored object has none).
+  auto mode = validation_mode(req);
+  if (!mode) return write_error(w, mode.error());
+  std::vector<std::string> patch_duplicates;
+  if (!apply && req.header("content-type").rfind("application/json-patch+json", 0) != 0)
+    for (auto& path : json_duplicate_fields(req.body))
+      patch_duplicates.push_back("duplicate field \"" + path + "\"");
+  net::Headers warnings;
   auto obj = objects_.guaranteed_update(
       r, info.namespace_, info.name, info.subresource,
       [&](const json::object& cur) -> Result<json::object> {
@@ -476,6 +507,13 @@ void ApiHandler::handle_patch(net::Request& req, const RequestInfo& info,
         if (!patched->is_object()) return ApiError::bad_request("the patch made the object not an object");
         json::object out = std::move(patched->get_object());
         if (auto st = check_patched_identity(out, cur, r, info); !st) return st.error();
+        if (!apply) {
+          std::vector<std::string> errors = patch_duplicates;
+          if (auto st = add_unknown_fields(r, out, errors); !st) return st.error();
+          auto reported = report_strict_errors(*mode, "", errors);
+          if (!reported) return reported.error();
+          warnings = std::move(*reported);
+        }
         // The current resourceVersion came from `cur`: not a precondition (allows retries).
         if (get_string(out, {"metadata", "resourceVersion"}) ==
             get_string(cur, {"metadata", "resourceVersion"}))
@@ -498,7 +536,7 @@ void ApiHandler::handle_patch(net::Request& req, const RequestInfo& info,
     return write_object(w, req, r, 201, std::move(*created));
   }
   if (!obj) return write_error(w, obj.error());
-  write_object(w, req, r, 200, std::move(*obj));
+  write_object(w, req, r, 200, std::move(*obj), warnings);
 }
 
 void ApiHandler::handle_scale(net::Request& req, const RequestInfo& info,

@@ -48,6 +48,14 @@ EOF
   expect "$v apply removed container and env" '^a X $' \
     k get deploy web -n $ns -o jsonpath='{range .spec.template.spec.containers[*]}{.name} {end}{range .spec.template.spec.containers[0].env[*]}{.name} {end}'
 
+  # Apply (a PATCH, fieldValidation=Strict) of a typo into an existing object is refused.
+  sed 's/{name: a, image: nginx,/{name: a, image: nginx, bogus: 1,/' "$TMP/d2.yaml" >"$TMP/d3.yaml"
+  expect "$v apply unknown field refused" 'strict decoding error: unknown field "spec.template.spec.containers\[0\].bogus"' \
+    k apply -f "$TMP/d3.yaml"
+  expect "$v patch duplicate warned" 'Warning: duplicate field "spec.replicas"' \
+    k patch deploy web -n $ns --type=merge -p '{"spec":{"replicas":2,"replicas":3}}'
+  expect "$v patch duplicate last wins" '^3$' k get deploy web -n $ns -o jsonpath='{.spec.replicas}'
+
   # Strict validation names a nested unknown field; warn creates and warns.
   pod() { printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: %s}\nspec:\n  containers: [{name: c, image: busybox, %s}]\n' "$1" "$2"; }
   expect "$v strict nested unknown" 'unknown field "spec.containers\[0\].bogusField"' \
