@@ -40,13 +40,25 @@ json::object typed(std::string_view type, std::string_view format = {}) {
   return o;
 }
 
-// The definitions of the value kinds that upstream publishes as named types.
-json::object special_definition(const std::string& name) {
+// The definitions of the value kinds that upstream publishes as named types. In v3, as upstream,
+// int-or-string and quantity have no single `type` (kubectl explain then shows the type's name,
+// <IntOrString>, <Quantity>); v2 readers want one, so there they are strings.
+json::object special_definition(const std::string& name, SchemaFlavor flavor) {
+  const bool v3 = flavor == SchemaFlavor::V3;
   if (name == kTime || name == kMicroTime) return typed("string", "date-time");
-  if (name == kQuantity) return typed("string");
+  if (name == kQuantity) {
+    if (!v3) return typed("string");
+    json::object o;
+    o["oneOf"] = json::array{typed("string"), typed("number")};
+    return o;
+  }
   if (name == kIntOrString) {
-    json::object o = typed("string", "int-or-string");
-    o["x-kubernetes-int-or-string"] = true;  // v3 readers (explain) show <IntOrString>
+    json::object o = v3 ? json::object{} : typed("string");
+    o["format"] = "int-or-string";
+    if (v3) {
+      o["anyOf"] = json::array{typed("integer"), typed("string")};
+      o["x-kubernetes-int-or-string"] = true;
+    }
     return o;
   }
   return typed("object");  // RawExtension, FieldsV1: any JSON object
@@ -166,7 +178,7 @@ struct Builder {
 
   void add_named(const std::string& name) {
     if (defs.contains(name)) return;
-    defs[name] = special_definition(name);
+    defs[name] = special_definition(name, flavor);
   }
 
   // The named definition a value of field `f` refers to (messages and upstream's named types).
@@ -204,19 +216,26 @@ struct Builder {
 
   json::object field_schema(int msg, const S::FieldDesc& f) {
     json::object extra;
-    std::string desc = type_phrase(f);
-    desc[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(desc[0])));
+    // The type in words where the schema's own type says less (formats, named string types);
+    // strings, booleans and structs need none (explain prints their type).
+    std::string desc;
+    if (f.kind != S::Kind::String && f.kind != S::Kind::Bool && f.kind != S::Kind::Msg &&
+        f.kind != S::Kind::StringList)
+      desc = type_phrase(f);
     auto it = strategies().find({msg, f.json});
     if (it != strategies().end()) {
       const auto& st = it->second;
-      desc += "; patch strategy " + strategy_name(st);
+      desc += (desc.empty() ? "Patch strategy " : "; patch strategy ") + strategy_name(st);
       if (!st.merge_key.empty()) {
         extra["x-kubernetes-patch-merge-key"] = st.merge_key;
         desc += " by key \"" + st.merge_key + "\"";
       }
       extra["x-kubernetes-patch-strategy"] = strategy_name(st);
     }
-    extra["description"] = desc + ".";
+    if (!desc.empty()) {
+      desc[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(desc[0])));
+      extra["description"] = desc + ".";
+    }
     if (f.flags & (S::kRepeated | S::kMap)) {
       json::object o = typed(f.flags & S::kMap ? "object" : "array");
       o[f.flags & S::kMap ? "additionalProperties" : "items"] = value_schema(f);

@@ -49,8 +49,9 @@ TEST(OpenAPISchemas, DeploymentRollingUpdateMaxSurge) {
   const auto& strategy = deref(schemas, strategy_prop);
   const auto& rolling = deref(schemas, prop(strategy, "rollingUpdate"));
   const auto& surge = deref(schemas, prop(rolling, "maxSurge"));
-  EXPECT_EQ(surge.at("type").as_string(), "string");
   EXPECT_EQ(surge.at("format").as_string(), "int-or-string");
+  EXPECT_TRUE(surge.at("x-kubernetes-int-or-string").as_bool());
+  EXPECT_FALSE(surge.contains("type"));  // v3: kubectl explain shows <IntOrString>
   EXPECT_TRUE(schemas.contains("io.k8s.apimachinery.pkg.util.intstr.IntOrString"));
   EXPECT_EQ(prop(spec, "replicas").at("format").as_string(), "int32");
   // Bodies refer to the kind.
@@ -153,6 +154,32 @@ TEST(OpenAPISchemas, CustomResourceSchemaIsPublished) {
             "CronTabList");
   EXPECT_EQ(deref(defs, prop(list, "items").at("items")).at("x-kubernetes-group-version-kind"),
             d.at("x-kubernetes-group-version-kind"));
+}
+
+TEST(OpenAPISchemas, V2FlavorKeepsSiblingsBesideTheRef) {
+  api::ResourceInfo r;
+  r.group = "stable.example.com";
+  r.version = "v1";
+  r.kind = "CronTab";
+  r.schema = std::make_shared<const json::object>(json::object{{"type", "object"}});
+  json::object defs;
+  std::string name = add_resource_definitions(r, SchemaFlavor::V2, defs);
+  EXPECT_EQ(prop(defs.at(name).as_object(), "metadata").at("$ref").as_string(),
+            "#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta");
+  json::object builtin;
+  add_kind_definitions("apps/v1", "Deployment", SchemaFlavor::V2, builtin);
+  const auto& spec = builtin.at("io.k8s.api.apps.v1.DeploymentSpec").as_object();
+  const auto& strategy = prop(spec, "strategy");
+  EXPECT_EQ(strategy.at("$ref").as_string(), "#/definitions/io.k8s.api.apps.v1.DeploymentStrategy");
+  EXPECT_EQ(strategy.at("x-kubernetes-patch-strategy").as_string(), "retainKeys");
+  EXPECT_FALSE(strategy.contains("allOf"));
+  // Descriptions are generated from facts.
+  EXPECT_EQ(prop(spec, "replicas").at("description").as_string(), "32-bit integer.");
+  EXPECT_EQ(strategy.at("description").as_string(), "Patch strategy retainKeys.");
+  // v2 readers (kubectl 1.27) want a type: int-or-string is a string there.
+  const auto& surge = builtin.at("io.k8s.apimachinery.pkg.util.intstr.IntOrString").as_object();
+  EXPECT_EQ(surge.at("type").as_string(), "string");
+  EXPECT_EQ(surge.at("format").as_string(), "int-or-string");
 }
 
 // A minimal protobuf reader: the fields of one message (number -> each occurrence's bytes or

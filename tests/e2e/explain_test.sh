@@ -13,8 +13,9 @@ for K in "${KUBECTLS[@]}"; do
   k create namespace $ns >/dev/null
   expect "$v explain nested field" 'maxSurge' k explain deployment.spec.strategy.rollingUpdate
   expect "$v explain nested kind line" 'KIND: +Deployment' k explain deployment.spec.strategy.rollingUpdate
+  expect "$v explain int-or-string" 'maxSurge.*<IntOrString>' k explain deployment.spec.strategy.rollingUpdate
   expect "$v explain pod containers" 'livenessProbe' k explain pod.spec.containers
-  expect "$v explain merge key shown" 'patch strategy merge by key "name"' k explain pod.spec.containers
+  expect "$v explain merge key shown" '[Pp]atch strategy merge by key "name"' k explain pod.spec.containers
   expect "$v explain svc recursive" 'targetPort' k explain svc --recursive
   expect "$v explain cronjob deep" 'imagePullPolicy' k explain cronjob.spec.jobTemplate.spec.template.spec.containers
   expect "$v explain statefulset claim templates" 'storageClassName' k explain sts.spec.volumeClaimTemplates.spec
