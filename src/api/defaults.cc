@@ -3,6 +3,7 @@
 // conversion-time normalisations upstream performs on every write (Secret stringData folded into
 // data, Service clusterIP/clusterIPs kept in step).
 #include "api/kinds.h"
+#include "api/kinds_apiextensions.h"
 #include "api/validation_util.h"
 
 namespace skiff::api {
@@ -402,6 +403,14 @@ void default_cronjob(json::object& obj) {
 
 void apply_defaults(const ResourceInfo& r, json::object& obj) {
   const std::string& k = r.kind;
+  if (r.runtime) {
+    r.runtime->prune_and_default(obj, nullptr);
+    return;
+  }
+  if (r.group == "apiextensions.k8s.io" && k == "CustomResourceDefinition") {
+    default_crd(obj);
+    return;
+  }
   if (r.group.empty()) {
     if (k == "Pod") {
       default_pod(obj);

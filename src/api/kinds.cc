@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "api/kinds_apiextensions.h"
 #include "api/kinds_internal.h"
 
 namespace skiff::api {
@@ -186,6 +187,10 @@ bool validate_other_kind(const ResourceInfo& r, const json::object& obj, const j
     validate_pdb(obj, out);
   } else if (r.group == "scheduling.k8s.io" && r.kind == "PriorityClass") {
     validate_priority_class(obj, old, out);
+  } else if (r.group == "apiextensions.k8s.io" && r.kind == "CustomResourceDefinition") {
+    validate_crd(obj, old, out);
+  } else if (r.runtime) {
+    for (auto& c : r.runtime->validate(obj)) out.push_back(std::move(c));
   } else {
     return false;
   }

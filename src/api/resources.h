@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/runtime_kind.h"
 #include "common/json.h"
 
 namespace skiff::api {
@@ -31,6 +32,14 @@ struct ResourceInfo {
   // A CustomResourceDefinition's version: the OpenAPI v3 schema of the whole object (its
   // openAPIV3Schema). Null for built-in kinds, whose schema comes from the generated tables.
   std::shared_ptr<const json::object> schema;
+  // A CRD version's behaviour (schema, columns, scale); null for built-in kinds.
+  std::shared_ptr<const RuntimeKind> runtime;
+  // Another version of a kind stored as `storage` (e.g. extensions/v1beta1 Deployments are
+  // stored as apps/v1): requests are converted to it (api/conversion.h). Null when this entry is
+  // the storage version.
+  const ResourceInfo* storage = nullptr;
+  // A deprecated version: the Warning header every response carries (upstream's wording).
+  std::string deprecation;
 
   std::string api_version() const { return group.empty() ? version : group + "/" + version; }
   std::string group_version_path() const {  // "/api/v1" or "/apis/apps/v1"
@@ -41,8 +50,11 @@ struct ResourceInfo {
   std::string list_kind() const { return kind + "List"; }
   bool has_subresource(std::string_view name) const;
   const Subresource* subresource(std::string_view name) const;
-  // The storage key prefix: "/registry/<group>/<resource>/" (core: "/registry/core/<resource>/").
+  // The storage key prefix: "/registry/<group>/<resource>/" (core: "/registry/core/<resource>/"),
+  // the storage version's for another version.
   std::string key_prefix() const;
+  // The version objects are stored as: *storage, or this entry.
+  const ResourceInfo& hub() const { return storage ? *storage : *this; }
 };
 
 // The built-in resources (a static table).
@@ -54,6 +66,13 @@ std::vector<const ResourceInfo*> served_resources();
 // OpenAPI) are recomputed when it moves.
 uint64_t registry_generation();
 // find_resource / find_kind search every served resource.
+
+// Run-time registration (CRDs): replaces every resource registered under `owner` (a CRD's name)
+// with `resources` (empty: removes them). Entries of one call may point at each other through
+// `storage` by naming it with the same group and resource and an empty `storage` pointer and
+// `storage_version` set below; register_resources resolves them.
+void register_resources(const std::string& owner, std::vector<ResourceInfo> resources,
+                        const std::string& storage_version = {});
 const ResourceInfo* find_resource(std::string_view group, std::string_view version,
                                   std::string_view resource);
 const ResourceInfo* find_kind(std::string_view group, std::string_view version,

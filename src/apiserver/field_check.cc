@@ -61,7 +61,10 @@ Result<std::string> validation_mode(const net::Request& req) {
 Status add_unknown_fields(const api::ResourceInfo& r, json::object& obj,
                           std::vector<std::string>& strict_errors) {
   std::vector<std::string> unknown;
-  if (api::has_schema(r.api_version(), r.kind)) {
+  if (r.runtime) {
+    json::object copy = obj;  // the write path prunes; here only the names are wanted
+    r.runtime->prune_and_default(copy, &unknown);
+  } else if (api::has_schema(r.api_version(), r.kind)) {
     if (auto st = api::check_types(r, obj, {false, &unknown}); !st) return st;
   } else {
     unknown = unknown_fields(r, obj);

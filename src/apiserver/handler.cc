@@ -17,7 +17,7 @@ json::object version_info() {
           {"gitVersion", kKubeGitVersion},
           {"gitCommit", kSkiffCommit},
           {"gitTreeState", "clean"},
-          {"buildDate", kBuildDate},
+          {"buildDate", build_date()},
           {"goVersion", "none (skiff is C++)"},
           {"compiler", "gcc"},
           {"platform", "linux/amd64"}};

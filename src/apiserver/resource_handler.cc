@@ -1,7 +1,9 @@
 // The resource verbs: get, list, create, update, patch, delete, deletecollection, and the
 // status, scale, binding and finalize subresources.
+#include "apiextensions/jsonpath.h"
 #include "apimachinery/duplicates.h"
 #include "apimachinery/yaml.h"
+#include "api/conversion.h"
 #include "api/typecheck.h"
 #include "apiserver/field_check.h"
 #include "apiserver/handler.h"
@@ -99,9 +101,34 @@ Result<ListParams> parse_list_params(const net::Request& req) {
 }
 
 void set_type_meta(const api::ResourceInfo& r, json::object& obj) {
-  obj["apiVersion"] = r.api_version();
-  obj["kind"] = r.kind;
+  api::convert_from_storage(r, obj);
 }
+
+// A deprecated version's responses carry upstream's Warning header.
+class WarningWriter : public net::ResponseWriter {
+ public:
+  WarningWriter(net::ResponseWriter& w, const std::string& warning)
+      : w_(w), header_("299 - " + json::serialize(json::value(warning))) {}
+  void respond(int status, std::string_view ct, std::string body, const net::Headers& extra) override {
+    w_.respond(status, ct, std::move(body), with(extra));
+  }
+  bool start_stream(int status, std::string_view ct, const net::Headers& extra) override {
+    return w_.start_stream(status, ct, with(extra));
+  }
+  bool write_chunk(std::string_view data) override { return w_.write_chunk(data); }
+  void end_stream() override { w_.end_stream(); }
+  bool client_gone() override { return w_.client_gone(); }
+  net::RawStream* hijack() override { return w_.hijack(); }
+
+ private:
+  net::Headers with(const net::Headers& extra) const {
+    net::Headers h = extra;
+    h.emplace_back("Warning", header_);
+    return h;
+  }
+  net::ResponseWriter& w_;
+  std::string header_;
+};
 
 // The object in the response, as a Table when the client asked for one.
 void write_object(net::ResponseWriter& w, const net::Request& req, const api::ResourceInfo& r,
@@ -133,21 +160,38 @@ Status check_type(const json::object& obj, const std::string& api_version,
   return ok_status();
 }
 
-json::object scale_of(const json::object& obj) {
+// The scale subresource's paths: a CRD version's, else the built-in kinds' (spec.replicas,
+// status.replicas, spec.selector as a label selector object).
+api::ScalePaths scale_paths(const api::ResourceInfo& r) {
+  if (r.runtime && r.runtime->scale()) return *r.runtime->scale();
+  return {".spec.replicas", ".status.replicas", ""};
+}
+
+int64_t int_at_path(const json::object& obj, const std::string& path) {
+  const auto* v = apiextensions::json_path_get(json::value(obj), path);
+  return v && v->is_number() ? v->to_number<int64_t>() : 0;
+}
+
+json::object scale_of(const api::ResourceInfo& r, const json::object& obj) {
   json::object meta;
   for (const char* k : {"name", "namespace", "uid", "resourceVersion", "creationTimestamp"})
     if (const auto* v = find_path(obj, {"metadata", k})) meta[k] = *v;
+  auto paths = scale_paths(r);
   std::string selector;
-  if (const auto* sel = find_path(obj, {"spec", "selector"})) {
+  if (!paths.label_selector.empty()) {
+    json::value whole(obj);
+    if (const auto* v = apiextensions::json_path_get(whole, paths.label_selector); v && v->is_string())
+      selector = std::string(v->get_string());
+  } else if (const auto* sel = find_path(obj, {"spec", "selector"})) {
     auto ls = LabelSelector::from_json(sel);
     if (ls) selector = ls->to_string();
   }
-  json::object status{{"replicas", get_int(obj, {"status", "replicas"})}};
+  json::object status{{"replicas", int_at_path(obj, paths.status_replicas)}};
   if (!selector.empty()) status["selector"] = selector;
   return {{"kind", "Scale"},
           {"apiVersion", "autoscaling/v1"},
           {"metadata", std::move(meta)},
-          {"spec", json::object{{"replicas", get_int(obj, {"spec", "replicas"})}}},
+          {"spec", json::object{{"replicas", int_at_path(obj, paths.spec_replicas)}}},
           {"status", std::move(status)}};
 }
 
@@ -199,18 +243,24 @@ Result<json::value> apply_patch_body(const net::Request& req, const json::value&
 }  // namespace
 
 void ApiHandler::handle_resource(net::Request& req, const RequestInfo& info,
-                                 const UserInfo& user, net::ResponseWriter& w) {
+                                 const UserInfo& user, net::ResponseWriter& w_in) {
   if (info.group == "authentication.k8s.io" && info.resource == "selfsubjectreviews")
-    return handle_self_subject_review(req, info, user, w);
-  const auto* r = api::find_resource(info.group, info.version, info.resource);
-  if (!r || (!r->namespaced && !info.namespace_.empty() && info.resource != "namespaces")) {
-    write_error(w, ApiError::no_such_path());
+    return handle_self_subject_review(req, info, user, w_in);
+  // `served` is the version the client speaks, `r` the one objects are stored at (the same
+  // unless the kind is served at several versions, api/conversion.h).
+  const auto* served = api::find_resource(info.group, info.version, info.resource);
+  if (!served || (!served->namespaced && !info.namespace_.empty() && info.resource != "namespaces")) {
+    write_error(w_in, ApiError::no_such_path());
     return;
   }
+  std::optional<WarningWriter> warned;
+  if (!served->deprecation.empty()) warned.emplace(w_in, served->deprecation);
+  net::ResponseWriter& w = warned ? static_cast<net::ResponseWriter&>(*warned) : w_in;
+  const auto* r = &served->hub();
   const std::string& ns = info.namespace_;
   const std::string& name = info.name;
   const std::string& sub = info.subresource;
-  if (!sub.empty() && !r->has_subresource(sub)) {
+  if (!sub.empty() && !served->has_subresource(sub)) {
     write_error(w, ApiError::no_such_path());
     return;
   }
@@ -248,10 +298,10 @@ void ApiHandler::handle_resource(net::Request& req, const RequestInfo& info,
   if (verb == "get") {
     auto obj = objects_.get(*r, ns, name, req.query_param("resourceVersion"));
     if (!obj) return write_error(w, obj.error());
-    return write_object(w, req, *r, 200, std::move(*obj));
+    return write_object(w, req, *served, 200, std::move(*obj));
   }
-  if (verb == "list") return handle_list(req, info, *r, w);
-  if (verb == "watch") return handle_watch(req, info, *r, w);
+  if (verb == "list") return handle_list(req, info, *served, w);
+  if (verb == "watch") return handle_watch(req, info, *served, w);
   if (verb == "create") {
     if (!name.empty() || !sub.empty()) {
       write_error(w, ApiError::method_not_allowed("POST is not allowed on a named object"));
@@ -260,19 +310,21 @@ void ApiHandler::handle_resource(net::Request& req, const RequestInfo& info,
     std::vector<std::string> duplicates;
     auto body = decode_body(req, &duplicates);
     if (!body) return write_error(w, body.error());
-    if (auto st = check_type(*body, r->api_version(), r->kind); !st) return write_error(w, st.error());
+    if (auto st = check_type(*body, served->api_version(), served->kind); !st) return write_error(w, st.error());
+    api::convert_to_storage(*served, *body);
     auto warn = check_fields(req, *r, *body, std::move(duplicates));
     if (!warn) return write_error(w, warn.error());
     set_type_meta(*r, *body);
     auto obj = objects_.create(*r, ns, std::move(*body), wo);
     if (!obj) return write_error(w, obj.error());
-    return write_object(w, req, *r, 201, std::move(*obj), *warn);
+    return write_object(w, req, *served, 201, std::move(*obj), *warn);
   }
   if (verb == "update") {
     std::vector<std::string> duplicates;
     auto body = decode_body(req, &duplicates);
     if (!body) return write_error(w, body.error());
-    if (auto st = check_type(*body, r->api_version(), r->kind); !st) return write_error(w, st.error());
+    if (auto st = check_type(*body, served->api_version(), served->kind); !st) return write_error(w, st.error());
+    api::convert_to_storage(*served, *body);
     auto warn = check_fields(req, *r, *body, std::move(duplicates));
     if (!warn) return write_error(w, warn.error());
     set_type_meta(*r, *body);
@@ -298,9 +350,9 @@ void ApiHandler::handle_resource(net::Request& req, const RequestInfo& info,
       obj = objects_.update(*r, ns, name, sub, std::move(*body), wo);
     }
     if (!obj) return write_error(w, obj.error());
-    return write_object(w, req, *r, 200, std::move(*obj), *warn);
+    return write_object(w, req, *served, 200, std::move(*obj), *warn);
   }
-  if (verb == "patch") return handle_patch(req, info, *r, w);
+  if (verb == "patch") return handle_patch(req, info, *served, w);
   if (verb == "delete" || verb == "deletecollection") {
     json::object body;
     if (!req.body.empty()) {
@@ -314,9 +366,9 @@ void ApiHandler::handle_resource(net::Request& req, const RequestInfo& info,
     if (verb == "delete") {
       auto obj = objects_.remove(*r, ns, name, opts);
       if (!obj) return write_error(w, obj.error());
-      return write_object(w, req, *r, 200, std::move(*obj));
+      return write_object(w, req, *served, 200, std::move(*obj));
     }
-    return delete_collection(req, *r, ns, opts, w);
+    return delete_collection(req, *served, ns, opts, w);
   }
   write_error(w, ApiError::method_not_allowed("the server does not allow this method on the "
                                               "requested resource"));
@@ -334,7 +386,8 @@ void ApiHandler::delete_collection(net::Request& req, const api::ResourceInfo& r
   if (!params) return write_error(w, params.error());
   params->limit = 500;
   params->continue_token.clear();
-  auto page = objects_.list(r, ns, *params);
+  const api::ResourceInfo& hub = r.hub();
+  auto page = objects_.list(hub, ns, *params);
   if (!page) return write_error(w, page.error());
   std::string head = "{\"kind\":" + json::serialize(json::value(r.list_kind())) +
                      ",\"apiVersion\":" + json::serialize(json::value(r.api_version())) +
@@ -343,7 +396,7 @@ void ApiHandler::delete_collection(net::Request& req, const api::ResourceInfo& r
   for (;;) {
     std::string out;
     for (auto& o : page->items) {
-      auto res = objects_.remove(r, get_string(o, {"metadata", "namespace"}),
+      auto res = objects_.remove(hub, get_string(o, {"metadata", "namespace"}),
                                  get_string(o, {"metadata", "name"}), opts);
       if (!res) {
         if (res.error().code == 404) continue;
@@ -367,7 +420,7 @@ void ApiHandler::delete_collection(net::Request& req, const api::ResourceInfo& r
     // The next page starts after this one at the latest revision: deleting a large collection
     // may take longer than the compaction interval, which would expire a continue token.
     params->resume_after = page->last_key;
-    page = objects_.list(r, ns, *params);
+    page = objects_.list(hub, ns, *params);
     if (!page) {
       SKIFF_LOG(WARN) << "deletecollection of " << r.qualified_resource() << ": "
                       << page.error().message;
@@ -383,8 +436,9 @@ void ApiHandler::handle_list(net::Request& req, const RequestInfo& info,
   auto params = parse_list_params(req);
   if (!params) return write_error(w, params.error());
   const bool table = wants_table(req);
-  params->raw = !table;
-  auto list = objects_.list(r, info.namespace_, *params);
+  // Raw items carry the stored apiVersion: only for the storage version.
+  params->raw = !table && !r.storage;
+  auto list = objects_.list(r.hub(), info.namespace_, *params);
   if (!list) return write_error(w, list.error());
   net::Headers warnings;
   for (const auto& msg : list->warnings)
@@ -430,6 +484,12 @@ void ApiHandler::handle_patch(net::Request& req, const RequestInfo& info,
     return write_error(w, ApiError::bad_request(
                               "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required "
                               "value: is required for apply patch"));
+  if (r.runtime && req.header("content-type").rfind("application/strategic-merge-patch+json", 0) == 0)
+    return write_error(w, ApiError::unsupported_media_type(
+                              "the body of the request was in an unknown format - accepted media types "
+                              "include: application/json-patch+json, application/merge-patch+json, "
+                              "application/apply-patch+yaml"));
+  const api::ResourceInfo& hub = r.hub();
   // fieldValidation of JSON, merge and strategic merge patches: duplicates in the patch, and
   // fields of the patched object its kind does not have (the stored object has none).
   auto mode = validation_mode(req);
@@ -440,9 +500,11 @@ void ApiHandler::handle_patch(net::Request& req, const RequestInfo& info,
       patch_duplicates.push_back("duplicate field \"" + path + "\"");
   net::Headers warnings;
   auto obj = objects_.guaranteed_update(
-      r, info.namespace_, info.name, info.subresource,
-      [&](const json::object& cur) -> Result<json::object> {
-        auto patched = apply_patch_body(req, json::value(cur), r.group, r.kind);
+      hub, info.namespace_, info.name, info.subresource,
+      [&](const json::object& stored) -> Result<json::object> {
+        json::object cur = stored;
+        api::convert_from_storage(r, cur);
+        auto patched = apply_patch_body(req, json::value(cur), hub.group, hub.kind);
         if (!patched) return patched.error();
         if (!patched->is_object()) return ApiError::bad_request("the patch made the object not an object");
         json::object out = std::move(patched->get_object());
@@ -460,6 +522,7 @@ void ApiHandler::handle_patch(net::Request& req, const RequestInfo& info,
           ensure_object(out, "metadata").erase("resourceVersion");
         out["apiVersion"] = r.api_version();
         out["kind"] = r.kind;
+        api::convert_to_storage(r, out);
         return out;
       },
       wo);
@@ -469,9 +532,10 @@ void ApiHandler::handle_patch(net::Request& req, const RequestInfo& info,
     if (!y || !y->is_object()) return write_error(w, y ? ApiError::bad_request("apply body must be an object") : y.error());
     json::object body = std::move(y->get_object());
     if (auto st = check_type(body, r.api_version(), r.kind); !st) return write_error(w, st.error());
-    set_type_meta(r, body);
+    api::convert_to_storage(r, body);
+    set_type_meta(hub, body);
     ensure_object(body, "metadata")["name"] = info.name;
-    auto created = objects_.create(r, info.namespace_, std::move(body), wo);
+    auto created = objects_.create(hub, info.namespace_, std::move(body), wo);
     if (!created) return write_error(w, created.error());
     return write_object(w, req, r, 201, std::move(*created));
   }
@@ -486,7 +550,7 @@ void ApiHandler::handle_scale(net::Request& req, const RequestInfo& info,
   if (info.verb == "get") {
     auto obj = objects_.get(r, info.namespace_, info.name);
     if (!obj) return write_error(w, obj.error());
-    return write_json(w, 200, scale_of(*obj));
+    return write_json(w, 200, scale_of(r, *obj));
   }
   if (info.verb != "update" && info.verb != "patch")
     return write_error(w, ApiError::method_not_allowed("scale supports get, update and patch"));
@@ -498,7 +562,7 @@ void ApiHandler::handle_scale(net::Request& req, const RequestInfo& info,
   auto obj = objects_.guaranteed_update(
       r, info.namespace_, info.name, "",
       [&](const json::object& cur) -> Result<json::object> {
-        json::object scale = scale_of(cur);
+        json::object scale = scale_of(r, cur);
         json::object desired;
         if (info.verb == "update") {
           desired = *body;
@@ -517,7 +581,8 @@ void ApiHandler::handle_scale(net::Request& req, const RequestInfo& info,
                                    {invalid("spec.replicas", json::value(replicas),
                                             "must be greater than or equal to 0")});
         json::object out = cur;
-        ensure_object(out, "spec")["replicas"] = replicas;
+        if (!apiextensions::json_path_set(out, scale_paths(r).spec_replicas, json::value(replicas)))
+          return ApiError::internal("the scale subresource's specReplicasPath cannot be written");
         auto want_rv = get_string(desired, {"metadata", "resourceVersion"});
         auto& meta = ensure_object(out, "metadata");
         if (!want_rv.empty() && want_rv != get_string(cur, {"metadata", "resourceVersion"}))
@@ -528,7 +593,7 @@ void ApiHandler::handle_scale(net::Request& req, const RequestInfo& info,
       },
       wo);
   if (!obj) return write_error(w, obj.error());
-  write_json(w, 200, scale_of(*obj));
+  write_json(w, 200, scale_of(r, *obj));
 }
 
 void ApiHandler::handle_binding(net::Request& req, const std::string& ns, const std::string& pod,

@@ -1,4 +1,5 @@
 #include "apiserver/server.h"
+#include "apiserver/crd_controller.h"
 
 #include <arpa/inet.h>
 #include <malloc.h>
@@ -122,6 +123,8 @@ void Server::start() {
     }
   }
   handler_ = std::make_unique<ApiHandler>(*objects_);
+  crds_ = std::make_unique<CrdController>(*objects_);
+  crds_->start();
 
   std::vector<std::string> dns = {"localhost",
                                   "kubernetes",
@@ -349,6 +352,7 @@ void Server::stop() {
   if (maintenance_.joinable()) maintenance_.join();
   https_.reset();
   handler_.reset();
+  crds_.reset();
   tokens_.reset();
   objects_.reset();
   admission_.reset();

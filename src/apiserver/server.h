@@ -23,6 +23,7 @@ namespace skiff::apiserver {
 class Admission;
 class ObjectStore;
 class ApiHandler;
+class CrdController;
 class TokenAuthority;
 
 struct ServerConfig {
@@ -94,6 +95,7 @@ class Server {
   std::unique_ptr<ObjectStore> objects_;
   std::unique_ptr<TokenAuthority> tokens_;
   std::unique_ptr<ApiHandler> handler_;
+  std::unique_ptr<CrdController> crds_;  // registers CRDs' resources before serving
   std::unique_ptr<net::HttpsServer> https_;
   // Components that reach the API over HTTPS like any client; they stop before the server.
   std::unique_ptr<client::Client> scheduler_client_;

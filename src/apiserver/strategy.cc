@@ -14,6 +14,7 @@ void copy_field(json::object& dst, const json::object& src, std::string_view key
 }  // namespace
 
 bool tracks_generation(const api::ResourceInfo& r) {
+  if (r.runtime || r.kind == "CustomResourceDefinition") return true;
   static const std::set<std::string> kinds = {"Deployment", "ReplicaSet",  "StatefulSet",
                                               "DaemonSet",  "Job",         "CronJob",
                                               "PodDisruptionBudget"};
@@ -44,6 +45,17 @@ std::string pod_qos_class(const json::object& pod) {
 void prepare_for_create(const api::ResourceInfo& r, json::object& obj) {
   auto& meta = ensure_object(obj, "metadata");
   if (tracks_generation(r)) meta["generation"] = 1;
+  if (r.runtime) {  // a custom object with a status subresource starts without one
+    if (r.runtime->has_status()) obj.erase("status");
+    return;
+  }
+  if (is(r, "apiextensions.k8s.io", "customresourcedefinitions")) {
+    // Deleting a CRD deletes its objects first (crd_controller.h).
+    auto& fins = ensure_array(meta, "finalizers");
+    bool have = false;
+    for (const auto& f : fins) have = have || f == "customresourcecleanup.apiextensions.k8s.io";
+    if (!have) fins.push_back("customresourcecleanup.apiextensions.k8s.io");
+  }
   if (is(r, "", "pods")) {
     json::object status;
     status["phase"] = "Pending";
@@ -56,6 +68,13 @@ void prepare_for_create(const api::ResourceInfo& r, json::object& obj) {
     if (!spec.contains("finalizers")) spec["finalizers"] = json::array{json::value("kubernetes")};
   } else if (is(r, "", "services")) {
     obj["status"] = json::object{{"loadBalancer", json::object{}}};
+  } else if (is(r, "apps", "daemonsets")) {
+    // Fields without omitempty upstream: typed clients (the Python one) refuse a DaemonSet
+    // whose status lacks them.
+    obj["status"] = json::object{{"currentNumberScheduled", 0}, {"numberMisscheduled", 0},
+                                 {"desiredNumberScheduled", 0}, {"numberReady", 0}};
+  } else if (is(r, "apps", "replicasets") || is(r, "apps", "statefulsets")) {
+    obj["status"] = json::object{{"replicas", 0}};
   } else if (r.has_subresource("status") && !is(r, "", "nodes") &&
              !is(r, "", "persistentvolumes") && !is(r, "", "persistentvolumeclaims")) {
     obj["status"] = json::object{};

@@ -45,7 +45,7 @@ void ApiHandler::handle_watch(net::Request& req, const RequestInfo& info,
     params.fields = std::move(*fs);
   }
   params.resource_version = req.query_param("resourceVersion");
-  params.raw = true;
+  params.raw = !r.storage;  // raw events carry the stored apiVersion
   const bool send_initial = params.resource_version.empty() || params.resource_version == "0";
   const bool bookmarks = parse_bool(req.query_param("allowWatchBookmarks")).value_or(false);
   auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(kDefaultTimeout);
@@ -59,7 +59,7 @@ void ApiHandler::handle_watch(net::Request& req, const RequestInfo& info,
   const bool table = wants_table(req);
   const std::string include = req.query_param("includeObject");
 
-  auto watch = objects_.watch(r, info.namespace_, params, send_initial);
+  auto watch = objects_.watch(r.hub(), info.namespace_, params, send_initial);
   if (!watch) {
     if (watch.error().code == 410) {
       // Upstream answers an expired watch with a 200 stream holding one ERROR event.

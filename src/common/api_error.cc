@@ -69,7 +69,8 @@ json::object ApiError::to_status() const {
     details["causes"] = std::move(arr);
   }
   if (retry_after_seconds > 0) details["retryAfterSeconds"] = retry_after_seconds;
-  if (!details.empty()) s["details"] = std::move(details);
+  // A 404 always has details, as upstream's (kubectl debug reads them without a check).
+  if (!details.empty() || code == 404) s["details"] = std::move(details);
   s["code"] = code;
   return s;
 }

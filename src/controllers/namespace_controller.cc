@@ -116,8 +116,11 @@ NamespaceContent NamespaceController::delete_content(const std::string& ns) {
   const json::object opts{{"kind", "DeleteOptions"},
                           {"apiVersion", "v1"},
                           {"propagationPolicy", "Background"}};
-  for (const auto& r : api::all_resources()) {
-    if (!r.namespaced || !has_verb(r, "delete") || !has_verb(r, "list")) continue;
+  // Every served resource, the CRDs' too (this process's registry: a controller manager in
+  // another process sees only the built-in kinds).
+  for (const auto* rp : api::served_resources()) {
+    const auto& r = *rp;
+    if (r.storage || !r.namespaced || !has_verb(r, "delete") || !has_verb(r, "list")) continue;
     const std::string what = r.resource + "." + r.group;
     auto list = client_.list(r, ns);
     if (!list) {

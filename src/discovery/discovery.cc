@@ -32,8 +32,8 @@ json::object gvk(std::string_view group, std::string_view version, std::string_v
 }
 
 bool served(std::string_view group, std::string_view version) {
-  for (const auto& r : api::all_resources())
-    if (r.group == group && r.version == version) return true;
+  for (const auto* r : api::served_resources())
+    if (r->group == group && r->version == version) return true;
   return false;
 }
 
@@ -97,7 +97,8 @@ std::optional<json::object> api_resource_list(std::string_view group, std::strin
   o["groupVersion"] = group.empty() ? std::string(version)
                                     : std::string(group) + "/" + std::string(version);
   json::array resources;
-  for (const auto& r : api::all_resources()) {
+  for (const auto* rp : api::served_resources()) {
+    const auto& r = *rp;
     if (r.group != group || r.version != version) continue;
     json::object e;
     e["name"] = r.resource;
@@ -146,7 +147,8 @@ json::object aggregated_discovery(bool core, std::string_view version) {
       json::object vo;
       vo["version"] = v;
       json::array resources;
-      for (const auto& r : api::all_resources()) {
+      for (const auto* rp : api::served_resources()) {
+        const auto& r = *rp;
         if (r.group != g.group || r.version != v) continue;
         json::object ro;
         ro["resource"] = r.resource;

@@ -117,12 +117,18 @@ json::object body_any(const std::string& def) {
   b["required"] = true;
   return b;
 }
-json::object body_patch() {
+// The patch types a PATCH accepts. Custom resources take no strategic merge patch, and kubectl
+// 1.32+ reads exactly that here: it computes a strategic merge patch from these documents only
+// when the operation lists application/strategic-merge-patch+json, else a JSON merge patch.
+json::object body_patch(bool strategic) {
   json::object b;
-  b["content"] = content_of({"application/apply-patch+yaml", "application/json-patch+json",
-                             "application/merge-patch+json",
-                             "application/strategic-merge-patch+json"},
-                            kPatchDef);
+  b["content"] = strategic ? content_of({"application/apply-patch+yaml", "application/json-patch+json",
+                                         "application/merge-patch+json",
+                                         "application/strategic-merge-patch+json"},
+                                        kPatchDef)
+                           : content_of({"application/apply-patch+yaml", "application/json-patch+json",
+                                         "application/merge-patch+json"},
+                                        kPatchDef);
   b["required"] = true;
   return b;
 }
@@ -168,6 +174,9 @@ json::object build_document(const std::string& group, const std::string& version
     if (r.group != group || r.version != version) continue;
     const std::string def = add_resource_definitions(r, SchemaFlavor::V3, schemas);
     const std::string list_def = def.empty() ? "" : def + "List";
+    // Custom resources, and kinds the tables do not describe, take no strategic merge patch.
+    const bool strategic =
+        !r.schema && !r.runtime && !builtin_definition_name(r.api_version(), r.kind).empty();
     const std::string base =
         r.namespaced ? prefix + "/namespaces/{namespace}/" + r.resource : prefix + "/" + r.resource;
     const std::string scope = r.namespaced ? "Namespaced" : "";
@@ -218,7 +227,7 @@ json::object build_document(const std::string& group, const std::string& version
                          "Force is going to \"force\" Apply requests. It must be unset for "
                          "non-apply patch requests."));
       item["patch"] = make_op({"patch" + opg + scope + r.kind, "patch", tag, kind_gvk,
-                               std::move(ps), body_patch(), {"200", "201", "401"}, def});
+                               std::move(ps), body_patch(strategic), {"200", "201", "401"}, def});
     }
     if (has(r.verbs, "delete")) {
       json::array ps;
@@ -268,7 +277,7 @@ json::object build_document(const std::string& group, const std::string& version
                                     : std::string(m.op_verb) + opg + suffix;
         std::string action = connect ? "connect" : std::string(m.action);
         std::optional<json::object> body;
-        if (!connect && m.method == "patch") body = body_patch();
+        if (!connect && m.method == "patch") body = body_patch(strategic);
         else if (!connect && (m.method == "post" || m.method == "put")) body = body_any(sub_def);
         sp[m.method] = make_op({op_id, action, tag, sub_gvk, std::move(ps), std::move(body),
                                 {"200", "401"}, sub_def});

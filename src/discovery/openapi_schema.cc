@@ -307,19 +307,8 @@ struct Builder {
     return json::array{std::move(gvk)};
   }
 
-  // A CRD version: its openAPIV3Schema with the standard apiVersion/kind/metadata, and its list.
-  std::string add_custom(const api::ResourceInfo& r) {
-    std::string base = reversed_group(r.group) + "." + r.version + ".";
-    std::string name = base + r.kind;
-    json::object d = *r.schema;
-    if (!d.contains("type")) d["type"] = "object";
-    auto& props = ensure_object(d, "properties");
-    props["apiVersion"] = typed("string");
-    props["kind"] = typed("string");
-    props["metadata"] = ref_prop(kObjectMeta, {});
-    d["x-kubernetes-group-version-kind"] = gvk_list(r, r.kind);
-    defs[name] = std::move(d);
-
+  // The list kind of `r` whose items are definition `name`.
+  void add_list(const api::ResourceInfo& r, const std::string& name) {
     json::object list = typed("object");
     json::object lp;
     lp["apiVersion"] = typed("string");
@@ -332,6 +321,36 @@ struct Builder {
     list["required"] = json::array{"items"};
     list["x-kubernetes-group-version-kind"] = gvk_list(r, r.list_kind());
     defs[name + "List"] = std::move(list);
+  }
+
+  // A CRD version: its openAPIV3Schema with the standard apiVersion/kind/metadata, and its list.
+  // A built-in kind the tables do not describe (CustomResourceDefinition) gets the standard
+  // fields and spec/status of any shape.
+  std::string add_custom(const api::ResourceInfo& r) {
+    std::string base = r.group == "apiextensions.k8s.io"
+                           ? "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions." + r.version + "."
+                           : reversed_group(r.group) + "." + r.version + ".";
+    std::string name = base + r.kind;
+    json::object d;
+    if (r.schema) {
+      d = *r.schema;
+    } else {
+      json::object any = typed("object");
+      any["x-kubernetes-preserve-unknown-fields"] = true;
+      json::object props;
+      props["spec"] = any;
+      props["status"] = any;
+      d["properties"] = std::move(props);
+    }
+    if (!d.contains("type")) d["type"] = "object";
+    auto& props = ensure_object(d, "properties");
+    props["apiVersion"] = typed("string");
+    props["kind"] = typed("string");
+    props["metadata"] = ref_prop(kObjectMeta, {});
+    d["x-kubernetes-group-version-kind"] = gvk_list(r, r.kind);
+    defs[name] = std::move(d);
+
+    add_list(r, name);
     return name;
   }
 };
@@ -372,7 +391,22 @@ std::string add_resource_definitions(const api::ResourceInfo& r, SchemaFlavor fl
     name = b.add_custom(r);
   } else {
     name = add_kind_definitions(r.api_version(), r.kind, flavor, defs);
-    add_kind_definitions(r.api_version(), r.list_kind(), flavor, defs);
+    if (!name.empty()) {
+      add_kind_definitions(r.api_version(), r.list_kind(), flavor, defs);
+    } else if (r.storage) {
+      // A legacy version stored as another (extensions/v1beta1 Deployment): the storage
+      // version's schema under this version's name and GVK.
+      std::string hub = add_kind_definitions(r.storage->api_version(), r.storage->kind, flavor, defs);
+      if (!hub.empty()) {
+        json::object d = defs.at(hub).as_object();
+        d["x-kubernetes-group-version-kind"] = Builder::gvk_list(r, r.kind);
+        name = "io.k8s.api." + r.group.substr(0, r.group.find('.')) + "." + r.version + "." + r.kind;
+        defs[name] = std::move(d);
+        b.add_list(r, name);
+      }
+    } else {
+      name = b.add_custom(r);
+    }
   }
   for (const auto& s : r.subresources)
     if (!s.kind.empty())

@@ -149,9 +149,13 @@ std::string patch_operation(const api::ResourceInfo& r, const std::string& def_n
   put_bytes(op, 1, openapi_tag(r.group, r.version));  // tags
   put_bytes(op, 5, "patch" + openapi_operation_prefix(r.group, r.version) +
                        (r.namespaced ? "Namespaced" : "") + r.kind);
+  // Custom resources, and kinds the tables do not describe, take no strategic merge patch.
+  const bool strategic =
+      !r.schema && !r.runtime && !builtin_definition_name(r.api_version(), r.kind).empty();
   for (auto ct : {"application/json-patch+json", "application/merge-patch+json",
                   "application/strategic-merge-patch+json", "application/apply-patch+yaml"})
-    put_bytes(op, 7, ct);  // consumes
+    if (strategic || std::string_view(ct) != "application/strategic-merge-patch+json")
+      put_bytes(op, 7, ct);  // consumes
   for (auto [n, t] : {std::pair<const char*, const char*>{"dryRun", "string"},
                       {"fieldManager", "string"},
                       {"fieldValidation", "string"},

@@ -61,7 +61,8 @@ TEST(ApiGroupList, EveryNamedGroupWithPreferredVersion) {
 
 TEST(ApiResourceList, UnknownGroupVersion) {
   EXPECT_FALSE(api_resource_list("", "v2").has_value());
-  EXPECT_FALSE(api_resource_list("apps", "v1beta1").has_value());
+  EXPECT_FALSE(api_resource_list("apps", "v1alpha1").has_value());
+  EXPECT_TRUE(api_resource_list("apps", "v1beta1").has_value());  // legacy, api/conversion.h
   EXPECT_FALSE(api_resource_list("nope.example.com", "v1").has_value());
   EXPECT_FALSE(api_resource_list("autoscaling", "v1").has_value());
 }

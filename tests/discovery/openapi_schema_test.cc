@@ -182,6 +182,42 @@ TEST(OpenAPISchemas, V2FlavorKeepsSiblingsBesideTheRef) {
   EXPECT_EQ(surge.at("format").as_string(), "int-or-string");
 }
 
+// A registration (a CRD) moves the registry generation: the documents are rebuilt with the
+// custom kind's schema, and its PATCH offers no strategic merge patch (kubectl 1.32+ then sends
+// a JSON merge patch, as upstream's CRDs make it do).
+TEST(OpenAPISchemas, RegisteredCustomResourceIsPublishedAndRemoved) {
+  api::ResourceInfo r;
+  r.group = "openapi-test.example.com";
+  r.version = "v1";
+  r.resource = "widgets";
+  r.singular = "widget";
+  r.kind = "Widget";
+  r.verbs = {"get", "list", "create", "update", "patch", "delete"};
+  r.schema = std::make_shared<const json::object>(json::parse(
+      R"({"type":"object","properties":{"spec":{"type":"object","properties":{"size":{"type":"integer"}}}}})")
+                                                      .as_object());
+  auto before = openapi_v3_root();
+  api::register_resources("widgets.openapi-test.example.com", {r});
+  auto doc = openapi_v3_document("apis/openapi-test.example.com/v1");
+  ASSERT_TRUE(doc);
+  const auto& schemas = schemas_of(*doc);
+  ASSERT_TRUE(schemas.contains("com.example.openapi-test.v1.Widget"));
+  const auto& w = schemas.at("com.example.openapi-test.v1.Widget").as_object();
+  EXPECT_EQ(prop(prop(w, "spec"), "size").at("type").as_string(), "integer");
+  const auto& patch = doc->at("paths")
+                          .at("/apis/openapi-test.example.com/v1/namespaces/{namespace}/widgets/{name}")
+                          .at("patch")
+                          .at("requestBody")
+                          .at("content")
+                          .as_object();
+  EXPECT_TRUE(patch.contains("application/merge-patch+json"));
+  EXPECT_FALSE(patch.contains("application/strategic-merge-patch+json"));
+  EXPECT_TRUE(openapi_v3_root().at("paths").as_object().contains("apis/openapi-test.example.com/v1"));
+  api::register_resources("widgets.openapi-test.example.com", {});
+  EXPECT_FALSE(openapi_v3_document("apis/openapi-test.example.com/v1"));
+  EXPECT_EQ(openapi_v3_root(), before);
+}
+
 // A minimal protobuf reader: the fields of one message (number -> each occurrence's bytes or
 // varint value).
 struct PbField {

@@ -6,6 +6,33 @@
 source "$(dirname "$0")/lib.sh"
 start_server
 
+# A CRD: its schema is published (v3 and v2) once it is registered.
+kk() { "${KUBECTLS[0]}" --kubeconfig "$KCFG" "$@"; }
+kk apply -f - >/dev/null <<EOF
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.explain.example.com}
+spec:
+  group: explain.example.com
+  scope: Namespaced
+  names: {plural: gadgets, singular: gadget, kind: Gadget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {type: integer}
+              colors: {type: array, items: {type: string}}
+EOF
+established() { kk get crd gadgets.explain.example.com -o jsonpath='{.status.conditions[?(@.type=="Established")].status}' | grep -q True; }
+poll 20 established && pass || fail "CRD Established"
+
 i=0
 for K in "${KUBECTLS[@]}"; do
   i=$((i+1)); v=$(basename "$K"); ns=explain$i
@@ -21,6 +48,14 @@ for K in "${KUBECTLS[@]}"; do
   expect "$v explain statefulset claim templates" 'storageClassName' k explain sts.spec.volumeClaimTemplates.spec
   expect "$v explain events.k8s.io" 'reportingController' k explain events --api-version=events.k8s.io/v1
   expect "$v explain unknown field" 'bogus' k explain pod.spec.bogus
+  expect "$v explain custom resource" 'size.*<integer>' k explain gadgets.spec
+  # Client-side apply of a custom resource: a JSON merge patch (no strategic merge for CRs).
+  printf 'apiVersion: explain.example.com/v1\nkind: Gadget\nmetadata: {name: g, namespace: %s}\nspec: {size: 1, colors: [red, blue]}\n' $ns >"$TMP/g1.yaml"
+  sed -e 's/size: 1/size: 2/' -e 's/\[red, blue\]/[green]/' "$TMP/g1.yaml" >"$TMP/g2.yaml"
+  check "$v apply custom resource" k apply -f "$TMP/g1.yaml"
+  check "$v apply custom resource again" k apply -f "$TMP/g2.yaml"
+  expect "$v custom resource applied" '^2 \["green"\]$' k get gadget g -n $ns -o jsonpath='{.spec.size} {.spec.colors}'
+
   # Every resource kubectl can name has a schema.
   missing=
   while read -r r av; do
