@@ -340,6 +340,8 @@ std::string format_float32_g(double d) {
 
 class Converter {
  public:
+  explicit Converter(std::vector<std::string>* duplicates) : duplicates_(duplicates) {}
+
   json::value convert(const YNode& node, int depth) {
     if (depth > kMaxDepth) throw ConvertError{location(node.mark) + "document nested too deeply"};
     if (++nodes_ > kMaxNodes)
@@ -389,6 +391,10 @@ class Converter {
         continue;
       }
       std::string k = key_string(key);
+      if (duplicates_ && obj.contains(k))
+        duplicates_->push_back(location(key.mark) + "key " +
+                               (resolve_scalar(key).kind == Kind::kStr ? "\"" + k + "\"" : k) +
+                               " already set in map");
       obj.insert_or_assign(k, convert(value, depth + 1));  // duplicate keys: last wins
     }
     for (const YNode* m : merges) {
@@ -437,6 +443,7 @@ class Converter {
   }
 
   size_t nodes_ = 0;
+  std::vector<std::string>* duplicates_;
 };
 
 ApiError yaml_error(const std::string& detail) {
@@ -445,7 +452,7 @@ ApiError yaml_error(const std::string& detail) {
 
 }  // namespace
 
-Result<json::value> yaml_to_json(std::string_view text) {
+Result<json::value> yaml_to_json(std::string_view text, std::vector<std::string>* duplicate_keys) {
   try {
     std::istringstream in{std::string(text)};
     YAML::Parser parser(in);
@@ -467,7 +474,7 @@ Result<json::value> yaml_to_json(std::string_view text) {
       doc = std::move(root);
     }
     if (!doc) return json::value(nullptr);
-    return Converter().convert(*doc, 0);
+    return Converter(duplicate_keys).convert(*doc, 0);
   } catch (const YAML::Exception& e) {
     return yaml_error(location(e.mark) + e.msg);
   } catch (const ConvertError& e) {

@@ -1,5 +1,6 @@
 #include "apiserver/handler.h"
 
+#include "apimachinery/duplicates.h"
 #include "apimachinery/yaml.h"
 #include "common/log.h"
 #include "discovery/discovery.h"
@@ -63,7 +64,9 @@ Status refuse_non_finite(const json::object& body) {
   return ok_status();
 }
 
-Result<json::object> decode_body(const net::Request& req) {
+Result<json::object> decode_body(const net::Request& req) { return decode_body(req, nullptr); }
+
+Result<json::object> decode_body(const net::Request& req, std::vector<std::string>* strict_errors) {
   auto ct = req.header("content-type");
   auto semi = ct.find(';');
   if (semi != std::string::npos) ct = ct.substr(0, semi);
@@ -72,6 +75,9 @@ Result<json::object> decode_body(const net::Request& req) {
     std::string err;
     if (!parse_json(req.body, v, err))
       return ApiError::bad_request("couldn't get version/kind; json parse error: " + err);
+    if (strict_errors)
+      for (auto& path : json_duplicate_fields(req.body))
+        strict_errors->push_back("duplicate field \"" + path + "\"");
   } else if (protobuf::is_k8s_protobuf_content_type(ct)) {
     // Typed clients (kubectl create namespace/configmap/secret/...) send protobuf.
     auto obj = protobuf::decode_k8s_protobuf(req.body);
@@ -79,9 +85,15 @@ Result<json::object> decode_body(const net::Request& req) {
     if (auto st = refuse_non_finite(*obj); !st) return st.error();
     return std::move(*obj);
   } else if (ct == "application/yaml" || ct == "application/x-yaml" || ct == "text/yaml") {
-    auto y = yaml_to_json(req.body);
+    std::vector<std::string> dups;
+    auto y = yaml_to_json(req.body, strict_errors ? &dups : nullptr);
     if (!y) return y.error();
     v = std::move(*y);
+    if (!dups.empty()) {
+      std::string e = "yaml: unmarshal errors:";
+      for (const auto& d : dups) e += "\n  " + d;
+      strict_errors->push_back(std::move(e));
+    }
   } else {
     return ApiError::unsupported_media_type("the body of the request was in an unknown format - "
                                             "accepted media types include: application/json, "

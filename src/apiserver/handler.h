@@ -78,6 +78,10 @@ bool wants_table(const net::Request& req);
 Status refuse_non_finite(const json::object& body);
 // Decodes a request body (JSON or YAML by Content-Type) into an object.
 Result<json::object> decode_body(const net::Request& req);
+// The same, also collecting the body's duplicate fields as upstream's strict decoding errors
+// words them (fieldValidation): `duplicate field "spec.replicas"` per JSON duplicate, one
+// `yaml: unmarshal errors:\n  line 5: key "replicas" already set in map` for a YAML body.
+Result<json::object> decode_body(const net::Request& req, std::vector<std::string>* strict_errors);
 // ?dryRun=All (repeatable); any other non-empty value is a 400.
 Result<bool> parse_dry_run(const net::Request& req);
 // The DeleteOptions of a DELETE body (or of an Eviction's deleteOptions): grace period,

@@ -1,6 +1,7 @@
 // The resource verbs: get, list, create, update, patch, delete, deletecollection, and the
 // status, scale, binding and finalize subresources.
 #include "apiextensions/jsonpath.h"
+#include "apimachinery/duplicates.h"
 #include "apimachinery/yaml.h"
 #include "api/conversion.h"
 #include "api/typecheck.h"
@@ -159,35 +160,6 @@ Status check_type(const json::object& obj, const std::string& api_version,
   return ok_status();
 }
 
-// fieldValidation: Strict rejects unknown fields, Warn reports them in Warning headers.
-Result<net::Headers> check_fields(const net::Request& req, const api::ResourceInfo& r,
-                                  json::object& obj) {
-  auto mode = req.query_param("fieldValidation");
-  if (!mode.empty() && mode != "Strict" && mode != "Warn" && mode != "Ignore")
-    return ApiError::bad_request("fieldValidation parameter unsupported: " + mode);
-  net::Headers headers;
-  std::vector<std::string> unknown;
-  if (r.runtime) {
-    json::object copy = obj;  // the write path prunes; here only the names are wanted
-    r.runtime->prune_and_default(copy, &unknown);
-  } else if (api::has_schema(r.api_version(), r.kind)) {
-    // Type errors are found here too, before anything else reads the body.
-    if (auto st = api::check_types(r, obj, {false, &unknown}); !st) return st.error();
-  } else {
-    unknown = unknown_fields(r, obj);
-  }
-  if (mode == "Ignore" || unknown.empty()) return headers;
-  if (mode == "Strict") {
-    std::string msg = "strict decoding error: ";
-    for (size_t i = 0; i < unknown.size(); ++i)
-      msg += (i ? ", " : "") + std::string("unknown field \"") + unknown[i] + "\"";
-    return ApiError::bad_request(msg);
-  }
-  for (const auto& f : unknown)
-    headers.emplace_back("Warning", "299 - \"unknown field \\\"" + f + "\\\"\"");
-  return headers;
-}
-
 // The scale subresource's paths: a CRD version's, else the built-in kinds' (spec.replicas,
 // status.replicas, spec.selector as a label selector object).
 api::ScalePaths scale_paths(const api::ResourceInfo& r) {
@@ -337,11 +309,12 @@ void ApiHandler::handle_resource(net::Request& req, const RequestInfo& info,
       write_error(w, ApiError::method_not_allowed("POST is not allowed on a named object"));
       return;
     }
-    auto body = decode_body(req);
+    std::vector<std::string> duplicates;
+    auto body = decode_body(req, &duplicates);
     if (!body) return write_error(w, body.error());
     if (auto st = check_type(*body, served->api_version(), served->kind); !st) return write_error(w, st.error());
     api::convert_to_storage(*served, *body);
-    auto warn = check_fields(req, *r, *body);
+    auto warn = check_fields(req, *r, *body, std::move(duplicates));
     if (!warn) return write_error(w, warn.error());
     set_type_meta(*r, *body);
     auto obj = objects_.create(*r, ns, std::move(*body), wo);
@@ -349,11 +322,12 @@ void ApiHandler::handle_resource(net::Request& req, const RequestInfo& info,
     return write_object(w, req, *served, 201, std::move(*obj), *warn);
   }
   if (verb == "update") {
-    auto body = decode_body(req);
+    std::vector<std::string> duplicates;
+    auto body = decode_body(req, &duplicates);
     if (!body) return write_error(w, body.error());
     if (auto st = check_type(*body, served->api_version(), served->kind); !st) return write_error(w, st.error());
     api::convert_to_storage(*served, *body);
-    auto warn = check_fields(req, *r, *body);
+    auto warn = check_fields(req, *r, *body, std::move(duplicates));
     if (!warn) return write_error(w, warn.error());
     set_type_meta(*r, *body);
     bool is_ns = r->group.empty() && r->resource == "namespaces";
@@ -524,6 +498,15 @@ void ApiHandler::handle_patch(net::Request& req, const RequestInfo& info,
                               "include: application/json-patch+json, application/merge-patch+json, "
                               "application/apply-patch+yaml"));
   const api::ResourceInfo& hub = r.hub();
+  // fieldValidation of JSON, merge and strategic merge patches: duplicates in the patch, and
+  // fields of the patched object its kind does not have (the stored object has none).
+  auto mode = validation_mode(req);
+  if (!mode) return write_error(w, mode.error());
+  std::vector<std::string> patch_duplicates;
+  if (!apply && req.header("content-type").rfind("application/json-patch+json", 0) != 0)
+    for (auto& path : json_duplicate_fields(req.body))
+      patch_duplicates.push_back("duplicate field \"" + path + "\"");
+  net::Headers warnings;
   auto obj = objects_.guaranteed_update(
       hub, info.namespace_, info.name, info.subresource,
       [&](const json::object& stored) -> Result<json::object> {
@@ -534,6 +517,13 @@ void ApiHandler::handle_patch(net::Request& req, const RequestInfo& info,
         if (!patched->is_object()) return ApiError::bad_request("the patch made the object not an object");
         json::object out = std::move(patched->get_object());
         if (auto st = check_patched_identity(out, cur, r, info); !st) return st.error();
+        if (!apply) {
+          std::vector<std::string> errors = patch_duplicates;
+          if (auto st = add_unknown_fields(r, out, errors); !st) return st.error();
+          auto reported = report_strict_errors(*mode, "", errors);
+          if (!reported) return reported.error();
+          warnings = std::move(*reported);
+        }
         // The current resourceVersion came from `cur`: not a precondition (allows retries).
         if (get_string(out, {"metadata", "resourceVersion"}) ==
             get_string(cur, {"metadata", "resourceVersion"}))
@@ -558,7 +548,7 @@ void ApiHandler::handle_patch(net::Request& req, const RequestInfo& info,
     return write_object(w, req, r, 201, std::move(*created));
   }
   if (!obj) return write_error(w, obj.error());
-  write_object(w, req, r, 200, std::move(*obj));
+  write_object(w, req, r, 200, std::move(*obj), warnings);
 }
 
 void ApiHandler::handle_scale(net::Request& req, const RequestInfo& info,

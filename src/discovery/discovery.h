@@ -31,18 +31,19 @@ std::string aggregated_discovery_content_type(std::string_view version);
 
 // GET /openapi/v3: {"paths": {"api/v1": {"serverRelativeURL": "/openapi/v3/api/v1?hash=..."}}}.
 json::object openapi_v3_root();
-// GET /openapi/v3/<gv_path> (gv_path "api/v1" or "apis/apps/v1"); nullopt when unknown.
+// GET /openapi/v3/<gv_path> (gv_path "api/v1" or "apis/apps/v1"); nullopt when unknown. Its
+// components.schemas hold every definition the group-version's kinds reach. All documents are
+// rebuilt when api::registry_generation() moves (a CRD registered or removed).
 std::optional<json::object> openapi_v3_document(std::string_view gv_path);
 // The same document already serialized (computed once, stable), and its hash (upper-case hex; the
 // value of ?hash= in openapi_v3_root() and a suitable ETag). nullopt when unknown.
 std::optional<std::string> openapi_v3_document_json(std::string_view gv_path);
 std::optional<std::string> openapi_v3_hash(std::string_view gv_path);
 // GET /openapi/v2 as the protobuf (gnostic openapi_v2.Document) kubectl asks for (Accept
-// application/com.github.proto-openapi.spec.v2@v1.0+protobuf). A minimal valid document:
-// swagger "2.0", info, empty paths, no definitions. It must be served: kubectl 1.27 downloads it
-// before every create/apply/replace and aborts when that fails; 1.32/1.33 download it to
-// validate kinds the v3 documents do not cover (e.g. a `kind: List` file) and in apply's patch
-// fallback. With no definitions kubectl skips client-side checks and uses built-in patch strategies.
+// application/com.github.proto-openapi.spec.v2@v1.0+protobuf): definitions of every served kind
+// (with x-kubernetes-group-version-kind and the patch extensions) and one PATCH operation per
+// patchable resource advertising `fieldValidation` (see openapi_v2.cc). kubectl 1.27 reads it
+// for `explain`, apply's patch metadata and before every create/apply/replace.
 std::string openapi_v2_protobuf();
 // The Content-Type for openapi_v2_protobuf(). kubectl asks with Accept
 // "application/com.github.proto-openapi.spec.v2@v1.0+protobuf", but Go's mime parser rejects the

@@ -1,28 +1,30 @@
-// OpenAPI documents derived from the resource registry.
+// OpenAPI v3 documents derived from the resource registry (api::served_resources()).
 //
-// v3: one document per served group-version listing every REST path with its operations. Each
+// One document per served group-version listing every REST path with its operations. Each
 // operation carries x-kubernetes-action and x-kubernetes-group-version-kind, and every
 // create/replace/patch operation a `fieldValidation` query parameter: that is what kubectl's
 // query-param verifier (cli-runtime resource.queryParamVerifierV3) looks for on the PATCH
 // operation of a kind before it trusts the server with field validation and skips client-side
-// schema validation. components.schemas is empty: kubectl apply then computes strategic merge
-// patches from its compiled-in types, and `kubectl explain` has nothing to show.
+// schema validation. Request and response bodies $ref components.schemas, which holds every
+// definition the group-version's kinds reach (openapi_schema.h): `kubectl explain` reads them,
+// and kubectl's client-side apply takes merge keys from their x-kubernetes-patch-* extensions.
 //
-// v2: a minimal gnostic openapi_v2.Document in protobuf (kubectl 1.27 downloads it before every
-// create/apply/replace and aborts when that fails).
+// The v2 document (openapi_v2.cc) is built from the same registry snapshot. Every document is
+// built and serialized once per registry generation (api::registry_generation()) and hashed.
 #include <cctype>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 
 #include "api/resources.h"
 #include "discovery/discovery.h"
+#include "discovery/openapi_internal.h"
+#include "discovery/openapi_schema.h"
 
 namespace skiff::discovery {
 namespace {
-
-constexpr std::string_view kKubernetesVersion = "v1.32.0";
 
 std::string capitalize(std::string_view s) {
   std::string out(s);
@@ -30,15 +32,11 @@ std::string capitalize(std::string_view s) {
   return out;
 }
 
-// "" -> "Core", "apps" -> "Apps", "coordination.k8s.io" -> "Coordination"; + "V1".
 std::string operation_group_prefix(const std::string& group, const std::string& version) {
-  std::string g = group.empty() ? std::string("core") : group.substr(0, group.find('.'));
-  return capitalize(g) + capitalize(version);
+  return openapi_operation_prefix(group, version);
 }
-
 std::string tag_for(const std::string& group, const std::string& version) {
-  std::string g = group.empty() ? std::string("core") : group.substr(0, group.find('.'));
-  return g + "_" + version;
+  return openapi_tag(group, version);
 }
 
 std::string gv_path_of(const std::string& group, const std::string& version) {
@@ -53,37 +51,25 @@ json::object gvk_ext(std::string_view group, std::string_view version, std::stri
   return o;
 }
 
-json::object param(std::string_view name, std::string_view in, std::string_view type,
-                   std::string_view description, bool required = false) {
-  json::object p;
-  p["name"] = name;
-  p["in"] = in;
-  if (!description.empty()) p["description"] = description;
-  if (required) p["required"] = true;
-  json::object schema;
-  schema["type"] = type;
-  schema["uniqueItems"] = true;
-  p["schema"] = std::move(schema);
-  return p;
-}
-
-json::object object_schema() {
+// {"$ref": "#/components/schemas/<def>"}, or {"type": "object"} when `def` is empty.
+json::object body_schema(const std::string& def) {
   json::object s;
-  s["type"] = "object";
+  if (def.empty()) s["type"] = "object";
+  else s["$ref"] = schema_ref(SchemaFlavor::V3, def);
   return s;
 }
 
-json::object content_of(std::initializer_list<std::string_view> types) {
+json::object content_of(std::initializer_list<std::string_view> types, const std::string& def) {
   json::object c;
   for (auto t : types) {
     json::object mt;
-    mt["schema"] = object_schema();
+    mt["schema"] = body_schema(def);
     c[t] = std::move(mt);
   }
   return c;
 }
 
-json::object responses(const std::vector<std::string_view>& codes) {
+json::object responses(const std::vector<std::string_view>& codes, const std::string& def) {
   json::object r;
   for (auto code : codes) {
     json::object resp;
@@ -91,61 +77,10 @@ json::object responses(const std::vector<std::string_view>& codes) {
                           : code == "201" ? "Created"
                           : code == "202" ? "Accepted"
                                           : "Unauthorized";
-    if (code != "401") resp["content"] = content_of({"application/json", "application/yaml"});
+    if (code != "401") resp["content"] = content_of({"application/json", "application/yaml"}, def);
     r[code] = std::move(resp);
   }
   return r;
-}
-
-// Query parameters of the standard verbs.
-void add_write_params(json::array& ps) {
-  ps.push_back(param("dryRun", "query", "string",
-                     "When present, indicates that modifications should not be persisted. Valid "
-                     "values are: - All: all dry run stages will be processed"));
-  ps.push_back(param("fieldManager", "query", "string",
-                     "fieldManager is a name associated with the actor or entity that is making "
-                     "these changes."));
-  ps.push_back(param("fieldValidation", "query", "string",
-                     "fieldValidation instructs the server on how to handle objects in the request "
-                     "(POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: "
-                     "- Ignore - Warn - Strict"));
-}
-void add_list_params(json::array& ps) {
-  ps.push_back(param("allowWatchBookmarks", "query", "boolean", "requests watch events with type "
-                                                               "\"BOOKMARK\"."));
-  ps.push_back(param("continue", "query", "string",
-                     "The continue option should be set when retrieving more results from the "
-                     "server."));
-  ps.push_back(param("fieldSelector", "query", "string",
-                     "A selector to restrict the list of returned objects by their fields."));
-  ps.push_back(param("labelSelector", "query", "string",
-                     "A selector to restrict the list of returned objects by their labels."));
-  ps.push_back(param("limit", "query", "integer",
-                     "limit is a maximum number of responses to return for a list call."));
-  ps.push_back(param("resourceVersion", "query", "string",
-                     "resourceVersion sets a constraint on what resource versions a request may "
-                     "be served from."));
-  ps.push_back(param("resourceVersionMatch", "query", "string",
-                     "resourceVersionMatch determines how resourceVersion is applied to list "
-                     "calls."));
-  ps.push_back(param("sendInitialEvents", "query", "boolean",
-                     "`sendInitialEvents=true` may be set together with `watch=true`."));
-  ps.push_back(param("timeoutSeconds", "query", "integer",
-                     "Timeout for the list/watch call."));
-  ps.push_back(param("watch", "query", "boolean",
-                     "Watch for changes to the described resources and return them as a stream "
-                     "of add, update, and remove notifications."));
-}
-void add_delete_params(json::array& ps) {
-  ps.push_back(param("dryRun", "query", "string",
-                     "When present, indicates that modifications should not be persisted."));
-  ps.push_back(param("gracePeriodSeconds", "query", "integer",
-                     "The duration in seconds before the object should be deleted."));
-  ps.push_back(param("orphanDependents", "query", "boolean",
-                     "Deprecated: please use the PropagationPolicy."));
-  ps.push_back(param("propagationPolicy", "query", "string",
-                     "Whether and how garbage collection will be performed: 'Orphan', "
-                     "'Background' or 'Foreground'."));
 }
 
 struct OpSpec {
@@ -156,6 +91,7 @@ struct OpSpec {
   json::array params;
   std::optional<json::object> request_body = std::nullopt;
   std::vector<std::string_view> codes = {"200", "401"};
+  std::string response = "";  // the response body's definition; "" = any object
 };
 
 json::object make_op(OpSpec s) {
@@ -164,23 +100,35 @@ json::object make_op(OpSpec s) {
   op["operationId"] = s.operation_id;
   if (!s.params.empty()) op["parameters"] = std::move(s.params);
   if (s.request_body) op["requestBody"] = std::move(*s.request_body);
-  op["responses"] = responses(s.codes);
+  op["responses"] = responses(s.codes, s.response);
   op["x-kubernetes-action"] = s.action;
   op["x-kubernetes-group-version-kind"] = std::move(s.gvk);
   return op;
 }
 
-json::object body_any() {
+const std::string kMetaDef = "io.k8s.apimachinery.pkg.apis.meta.v1.";
+const std::string kStatusDef = kMetaDef + "Status";
+const std::string kDeleteOptionsDef = kMetaDef + "DeleteOptions";
+const std::string kPatchDef = kMetaDef + "Patch";
+
+json::object body_any(const std::string& def) {
   json::object b;
-  b["content"] = content_of({"*/*"});
+  b["content"] = content_of({"*/*"}, def);
   b["required"] = true;
   return b;
 }
-json::object body_patch() {
+// The patch types a PATCH accepts. Custom resources take no strategic merge patch, and kubectl
+// 1.32+ reads exactly that here: it computes a strategic merge patch from these documents only
+// when the operation lists application/strategic-merge-patch+json, else a JSON merge patch.
+json::object body_patch(bool strategic) {
   json::object b;
-  b["content"] = content_of({"application/apply-patch+yaml", "application/json-patch+json",
-                             "application/merge-patch+json",
-                             "application/strategic-merge-patch+json"});
+  b["content"] = strategic ? content_of({"application/apply-patch+yaml", "application/json-patch+json",
+                                         "application/merge-patch+json",
+                                         "application/strategic-merge-patch+json"},
+                                        kPatchDef)
+                           : content_of({"application/apply-patch+yaml", "application/json-patch+json",
+                                         "application/merge-patch+json"},
+                                        kPatchDef);
   b["required"] = true;
   return b;
 }
@@ -195,52 +143,8 @@ bool is_connect(std::string_view sub) {
   return sub == "attach" || sub == "exec" || sub == "portforward" || sub == "proxy";
 }
 
-json::array path_params(bool ns, bool name) {
-  json::array ps;
-  if (name)
-    ps.push_back(param("name", "path", "string", "name of the object", /*required=*/true));
-  if (ns)
-    ps.push_back(param("namespace", "path", "string",
-                       "object name and auth scope, such as for teams and projects",
-                       /*required=*/true));
-  ps.push_back(param("pretty", "query", "string",
-                     "If 'true', then the output is pretty printed."));
-  return ps;
-}
-
-void add_subresource_params(std::string_view sub, std::string_view method, json::array& ps) {
-  if (sub == "log") {
-    for (auto [n, t] : std::initializer_list<std::pair<std::string_view, std::string_view>>{
-             {"container", "string"},
-             {"follow", "boolean"},
-             {"insecureSkipTLSVerifyBackend", "boolean"},
-             {"limitBytes", "integer"},
-             {"previous", "boolean"},
-             {"sinceSeconds", "integer"},
-             {"stream", "string"},
-             {"tailLines", "integer"},
-             {"timestamps", "boolean"}})
-      ps.push_back(param(n, "query", t, ""));
-  } else if (sub == "exec" || sub == "attach") {
-    if (sub == "exec") ps.push_back(param("command", "query", "string", ""));
-    for (auto [n, t] : std::initializer_list<std::pair<std::string_view, std::string_view>>{
-             {"container", "string"},
-             {"stderr", "boolean"},
-             {"stdin", "boolean"},
-             {"stdout", "boolean"},
-             {"tty", "boolean"}})
-      ps.push_back(param(n, "query", t, ""));
-  } else if (sub == "portforward") {
-    ps.push_back(param("ports", "query", "integer", ""));
-  } else if (sub == "proxy") {
-    ps.push_back(param("path", "query", "string", ""));
-  } else if (method == "post" || method == "put" || method == "patch") {
-    add_write_params(ps);
-    if (method == "patch") ps.push_back(param("force", "query", "boolean", ""));
-  }
-}
-
-json::object build_document(const std::string& group, const std::string& version) {
+json::object build_document(const std::string& group, const std::string& version,
+                            const std::vector<const api::ResourceInfo*>& resources) {
   const std::string prefix = "/" + gv_path_of(group, version);
   const std::string opg = operation_group_prefix(group, version);
   const std::string tag = tag_for(group, version);
@@ -252,13 +156,27 @@ json::object build_document(const std::string& group, const std::string& version
     get["tags"] = json::array{json::string(tag)};
     get["description"] = "get available resources";
     get["operationId"] = "get" + opg + "APIResources";
-    get["responses"] = responses({"200", "401"});
+    get["responses"] = responses({"200", "401"}, kMetaDef + "APIResourceList");
     item["get"] = std::move(get);
     paths[prefix + "/"] = std::move(item);
   }
 
-  for (const auto& r : api::all_resources()) {
+  json::object schemas;
+  for (const char* k : {"APIResourceList", "DeleteOptions", "Patch", "Status"})
+    add_kind_definitions("meta.k8s.io/v1", k, SchemaFlavor::V3, schemas);
+  if (!schemas.contains(kPatchDef)) {  // meta.v1.Patch: a body of any shape
+    json::object patch;
+    patch["type"] = "object";
+    schemas[kPatchDef] = std::move(patch);
+  }
+  for (const auto* rp : resources) {
+    const auto& r = *rp;
     if (r.group != group || r.version != version) continue;
+    const std::string def = add_resource_definitions(r, SchemaFlavor::V3, schemas);
+    const std::string list_def = def.empty() ? "" : def + "List";
+    // Custom resources, and kinds the tables do not describe, take no strategic merge patch.
+    const bool strategic =
+        !r.schema && !r.runtime && !builtin_definition_name(r.api_version(), r.kind).empty();
     const std::string base =
         r.namespaced ? prefix + "/namespaces/{namespace}/" + r.resource : prefix + "/" + r.resource;
     const std::string scope = r.namespaced ? "Namespaced" : "";
@@ -269,20 +187,22 @@ json::object build_document(const std::string& group, const std::string& version
     if (has(r.verbs, "list")) {
       json::array ps;
       add_list_params(ps);
-      coll["get"] = make_op({"list" + opg + scope + r.kind, "list", tag, kind_gvk, std::move(ps)});
+      coll["get"] = make_op({"list" + opg + scope + r.kind, "list", tag, kind_gvk, std::move(ps),
+                             std::nullopt, {"200", "401"}, list_def});
     }
     if (has(r.verbs, "create")) {
       json::array ps;
       add_write_params(ps);
       coll["post"] = make_op({"create" + opg + scope + r.kind, "post", tag, kind_gvk,
-                              std::move(ps), body_any(), {"200", "201", "202", "401"}});
+                              std::move(ps), body_any(def), {"200", "201", "202", "401"}, def});
     }
     if (has(r.verbs, "deletecollection")) {
       json::array ps;
       add_delete_params(ps);
       add_list_params(ps);
       coll["delete"] = make_op({"delete" + opg + "Collection" + scope + r.kind, "deletecollection",
-                                tag, kind_gvk, std::move(ps), body_any()});
+                                tag, kind_gvk, std::move(ps), body_any(kDeleteOptionsDef),
+                                {"200", "401"}, kStatusDef});
     }
     if (!coll.empty()) {
       coll["parameters"] = path_params(r.namespaced, false);
@@ -292,12 +212,13 @@ json::object build_document(const std::string& group, const std::string& version
     // Item: read, replace, patch, delete.
     json::object item;
     if (has(r.verbs, "get"))
-      item["get"] = make_op({"read" + opg + scope + r.kind, "get", tag, kind_gvk, {}});
+      item["get"] = make_op({"read" + opg + scope + r.kind, "get", tag, kind_gvk, {}, std::nullopt,
+                             {"200", "401"}, def});
     if (has(r.verbs, "update")) {
       json::array ps;
       add_write_params(ps);
       item["put"] = make_op({"replace" + opg + scope + r.kind, "put", tag, kind_gvk,
-                             std::move(ps), body_any(), {"200", "201", "401"}});
+                             std::move(ps), body_any(def), {"200", "201", "401"}, def});
     }
     if (has(r.verbs, "patch")) {
       json::array ps;
@@ -306,13 +227,14 @@ json::object build_document(const std::string& group, const std::string& version
                          "Force is going to \"force\" Apply requests. It must be unset for "
                          "non-apply patch requests."));
       item["patch"] = make_op({"patch" + opg + scope + r.kind, "patch", tag, kind_gvk,
-                               std::move(ps), body_patch(), {"200", "201", "401"}});
+                               std::move(ps), body_patch(strategic), {"200", "201", "401"}, def});
     }
     if (has(r.verbs, "delete")) {
       json::array ps;
       add_delete_params(ps);
       item["delete"] = make_op({"delete" + opg + scope + r.kind, "delete", tag, kind_gvk,
-                                std::move(ps), body_any(), {"200", "202", "401"}});
+                                std::move(ps), body_any(kDeleteOptionsDef),
+                                {"200", "202", "401"}, kStatusDef});
     }
     if (!item.empty()) {
       item["parameters"] = path_params(r.namespaced, true);
@@ -325,7 +247,7 @@ json::object build_document(const std::string& group, const std::string& version
       json::array ps;
       add_list_params(ps);
       all["get"] = make_op({"list" + opg + r.kind + "ForAllNamespaces", "list", tag, kind_gvk,
-                            std::move(ps)});
+                            std::move(ps), std::nullopt, {"200", "401"}, list_def});
       all["parameters"] = path_params(false, false);
       paths[prefix + "/" + r.resource] = std::move(all);
     }
@@ -336,6 +258,8 @@ json::object build_document(const std::string& group, const std::string& version
       const bool connect = is_connect(s.name);
       const json::object sub_gvk = gvk_ext(s.group, s.version, s.kind);
       const std::string suffix = scope + r.kind + capitalize(s.name);
+      const std::string sub_def =
+          connect ? "" : builtin_definition_name(s.group.empty() ? s.version : s.group + "/" + s.version, s.kind);
       struct M {
         std::string_view verb, method, op_verb, action;
       };
@@ -353,9 +277,10 @@ json::object build_document(const std::string& group, const std::string& version
                                     : std::string(m.op_verb) + opg + suffix;
         std::string action = connect ? "connect" : std::string(m.action);
         std::optional<json::object> body;
-        if (!connect && m.method == "patch") body = body_patch();
-        else if (!connect && (m.method == "post" || m.method == "put")) body = body_any();
-        sp[m.method] = make_op({op_id, action, tag, sub_gvk, std::move(ps), std::move(body)});
+        if (!connect && m.method == "patch") body = body_patch(strategic);
+        else if (!connect && (m.method == "post" || m.method == "put")) body = body_any(sub_def);
+        sp[m.method] = make_op({op_id, action, tag, sub_gvk, std::move(ps), std::move(body),
+                                {"200", "401"}, sub_def});
       }
       if (!sp.empty()) {
         sp["parameters"] = path_params(r.namespaced, true);
@@ -368,11 +293,11 @@ json::object build_document(const std::string& group, const std::string& version
   doc["openapi"] = "3.0.0";
   json::object info;
   info["title"] = "Kubernetes";
-  info["version"] = kKubernetesVersion;
+  info["version"] = kOpenAPIKubernetesVersion;
   doc["info"] = std::move(info);
   doc["paths"] = std::move(paths);
   json::object components;
-  components["schemas"] = json::object{};
+  components["schemas"] = std::move(schemas);
   doc["components"] = std::move(components);
   return doc;
 }
@@ -398,50 +323,65 @@ struct Doc {
   std::string hash;
 };
 
-// Every served group-version's document, built once ("api/v1" -> Doc), in discovery order.
-const std::vector<std::pair<std::string, Doc>>& documents() {
-  static const std::vector<std::pair<std::string, Doc>> kDocs = [] {
-    std::vector<std::pair<std::string, Doc>> out;
-    for (const auto& g : api::served_groups())
-      for (const auto& v : g.versions) {
-        Doc d;
-        d.object = build_document(g.group, v);
-        d.text = json::serialize(d.object);
-        d.hash = hash_hex(d.text);
-        out.emplace_back(gv_path_of(g.group, v), std::move(d));
-      }
-    return out;
-  }();
-  return kDocs;
+// Every document of one registry generation: each served group-version's v3 document ("api/v1"
+// -> Doc, in discovery order) and the v2 document.
+struct Documents {
+  uint64_t generation = 0;
+  std::vector<std::pair<std::string, Doc>> v3;
+  std::string v2;
+};
+
+std::shared_ptr<const Documents> build_documents(uint64_t generation) {
+  auto out = std::make_shared<Documents>();
+  out->generation = generation;
+  const auto resources = api::served_resources();
+  for (const auto& g : api::served_groups())
+    for (const auto& v : g.versions) {
+      Doc d;
+      d.object = build_document(g.group, v, resources);
+      d.text = json::serialize(d.object);
+      d.hash = hash_hex(d.text);
+      out->v3.emplace_back(gv_path_of(g.group, v), std::move(d));
+    }
+  out->v2 = build_openapi_v2(resources);
+  return out;
 }
 
-const Doc* find_doc(std::string_view gv_path) {
+// The documents of the current registry generation, rebuilt when it moves. Readers keep the
+// snapshot they got; a rebuild never changes a snapshot in place.
+std::shared_ptr<const Documents> documents() {
+  static std::mutex mu;
+  static std::shared_ptr<const Documents> current;
+  const uint64_t gen = api::registry_generation();
+  std::lock_guard<std::mutex> lock(mu);
+  if (!current || current->generation != gen) current = build_documents(gen);
+  return current;
+}
+
+const Doc* find_doc(const Documents& docs, std::string_view gv_path) {
   while (!gv_path.empty() && gv_path.front() == '/') gv_path.remove_prefix(1);
   while (!gv_path.empty() && gv_path.back() == '/') gv_path.remove_suffix(1);
-  for (const auto& [path, doc] : documents())
+  for (const auto& [path, doc] : docs.v3)
     if (path == gv_path) return &doc;
   return nullptr;
 }
 
-// Protobuf wire format helpers (length-delimited fields only).
-void put_varint(std::string& out, uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
-void put_bytes(std::string& out, int field, std::string_view data) {
-  put_varint(out, (static_cast<uint64_t>(field) << 3) | 2);
-  put_varint(out, data.size());
-  out.append(data);
-}
-
 }  // namespace
 
+std::string openapi_operation_prefix(const std::string& group, const std::string& version) {
+  std::string g = group.empty() ? std::string("core") : group.substr(0, group.find('.'));
+  return capitalize(g) + capitalize(version);
+}
+
+std::string openapi_tag(const std::string& group, const std::string& version) {
+  std::string g = group.empty() ? std::string("core") : group.substr(0, group.find('.'));
+  return g + "_" + version;
+}
+
 json::object openapi_v3_root() {
+  auto docs = documents();
   json::object paths;
-  for (const auto& [path, doc] : documents()) {
+  for (const auto& [path, doc] : docs->v3) {
     json::object e;
     e["serverRelativeURL"] = "/openapi/v3/" + path + "?hash=" + doc.hash;
     paths[path] = std::move(e);
@@ -452,33 +392,26 @@ json::object openapi_v3_root() {
 }
 
 std::optional<json::object> openapi_v3_document(std::string_view gv_path) {
-  const Doc* d = find_doc(gv_path);
+  auto docs = documents();
+  const Doc* d = find_doc(*docs, gv_path);
   if (!d) return std::nullopt;
   return d->object;
 }
 
 std::optional<std::string> openapi_v3_document_json(std::string_view gv_path) {
-  const Doc* d = find_doc(gv_path);
+  auto docs = documents();
+  const Doc* d = find_doc(*docs, gv_path);
   if (!d) return std::nullopt;
   return d->text;
 }
 
 std::optional<std::string> openapi_v3_hash(std::string_view gv_path) {
-  const Doc* d = find_doc(gv_path);
+  auto docs = documents();
+  const Doc* d = find_doc(*docs, gv_path);
   if (!d) return std::nullopt;
   return d->hash;
 }
 
-std::string openapi_v2_protobuf() {
-  // gnostic openapi.v2.Document: swagger = 1, info = 2 (Info: title = 1, version = 2), paths = 8.
-  std::string info;
-  put_bytes(info, 1, "Kubernetes");
-  put_bytes(info, 2, kKubernetesVersion);
-  std::string doc;
-  put_bytes(doc, 1, "2.0");
-  put_bytes(doc, 2, info);
-  put_bytes(doc, 8, "");
-  return doc;
-}
+std::string openapi_v2_protobuf() { return documents()->v2; }
 
 }  // namespace skiff::discovery
