@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "agent/env.h"
-#include "scheduler/quantity.h"
+#include "common/quantity.h"
 
 namespace skiff::agent {
 namespace {
@@ -28,8 +28,8 @@ const json::value* sec_field(const json::object& pod, const json::object& c, std
 int64_t quantity(const json::object& c, std::string_view kind, std::string_view res, bool milli) {
   const auto* v = find_path(c, {"resources", kind, res});
   if (!v || !v->is_string()) return 0;
-  auto q = milli ? scheduler::parse_quantity_milli(v->get_string())
-                 : scheduler::parse_quantity(v->get_string());
+  auto q = milli ? parse_quantity_milli(v->get_string())
+                 : parse_quantity(v->get_string());
   return q ? *q : 0;
 }
 

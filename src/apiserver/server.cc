@@ -27,6 +27,7 @@
 #include "controllers/controller_manager.h"
 #include "controllers/nodeipam.h"
 #include "scheduler/scheduler.h"
+#include "common/flags.h"
 #include "common/health.h"
 #include "common/log.h"
 #include "common/node_name.h"
@@ -356,156 +357,99 @@ void Server::stop() {
 }
 
 namespace {
-void usage() {
-  std::fprintf(stderr,
-               "usage: skiff server [--data-dir DIR] [--bind-address ADDR] [--port N] "
-               "[--no-agent] [--datastore sqlite] [--service-cidr CIDR]\n"
-               "                    [--service-account-issuer URL (default "
-               "https://kubernetes.default.svc.cluster.local)]\n"
-               "                    [--compaction-interval DURATION] [--disable-scheduler]\n"
-               "                    [--disable-controllers] [--leader-elect=false] [-v]\n"
-               "  node agent (unless --no-agent; data in DATA_DIR/agent):\n"
-               "    [--kubelet-port N (10250; 0 = any)] [--node-name NAME] [--runtime crun|runc]\n"
-               "    [--registry-config FILE] [--node-ip IP] [--cgroup-parent PATH]\n"
-               "    [--flannel-backend none|host-gw|vxlan (default none: pods of this node only)]\n"
-               "    [--no-proxy | --proxy (service proxy: default on unless the backend is none)]\n"
-               "  cluster DNS (docs/network.md):\n"
-               "    [--cluster-dns IP (default: the 10th address of --service-cidr, 10.96.0.10)]\n"
-               "    [--cluster-domain DOMAIN (default cluster.local)] [--resolv-conf FILE (the\n"
-               "     resolvers of dnsPolicy Default pods, the DNS pods' upstreams; /etc/resolv.conf)]\n"
-               "    [--disable dns | --enable dns (the kube-system coredns Deployment and kube-dns\n"
-               "     Service; default: on when the node agent runs the service proxy)]\n"
-               "  defaults: --data-dir /var/lib/skiff --bind-address 0.0.0.0 --port 6443 "
-               "--service-cidr 10.96.0.0/12 --compaction-interval 5m\n");
-  std::fprintf(stderr,
-               "  node lifecycle:\n"
-               "    --node-monitor-grace-period DURATION      a node whose kubelet has not "
-               "heartbeated for this long\n"
-               "                                              becomes Ready=Unknown and tainted "
-               "unreachable (default 40s)\n"
-               "    --default-not-ready-toleration-seconds N  tolerationSeconds added to pods "
-               "for node.kubernetes.io/not-ready:NoExecute (default 300)\n"
-               "    --default-unreachable-toleration-seconds N  the same for "
-               "node.kubernetes.io/unreachable:NoExecute (default 300)\n");
-  std::fputs(controllers::kNodeIpamUsage, stderr);
+bool is_ipv4(const std::string& v) {
+  in_addr addr{};
+  return inet_pton(AF_INET, v.c_str(), &addr) == 1;
 }
 }  // namespace
 
 int server_main(int argc, char** argv) {
   ServerConfig cfg;
   controllers::ControllerOptions ipam_opts;  // only the node IPAM fields are read
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i], val;
-    auto eq = a.find('=');
-    bool has_val = eq != std::string::npos;
-    if (has_val) {
-      val = a.substr(eq + 1);
-      a = a.substr(0, eq);
-    }
-    auto need = [&]() -> std::string {
-      if (has_val) return val;
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "skiff server: %s needs a value\n", a.c_str());
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    if (a == "--data-dir") cfg.data_dir = need();
-    else if (a == "--bind-address") cfg.bind_address = need();
-    else if (a == "--port") cfg.port = std::atoi(need().c_str());
-    else if (a == "--no-agent") cfg.no_agent = true;
-    else if (a == "--no-proxy") cfg.proxy = "off";
-    else if (a == "--proxy") cfg.proxy = "on";
-    else if (a == "--kubelet-port") cfg.kubelet_port = std::atoi(need().c_str());
-    else if (a == "--node-name") cfg.node_name = need();
-    else if (a == "--registry-config") cfg.registry_config = need();
-    else if (a == "--runtime") cfg.runtime = need();
-    else if (a == "--node-ip") cfg.node_ip = need();
-    else if (a == "--cgroup-parent") cfg.cgroup_parent = need();
-    else if (a == "--flannel-backend") {
-      cfg.flannel_backend = need();
-      if (cfg.flannel_backend != "none" && cfg.flannel_backend != "host-gw" && cfg.flannel_backend != "vxlan") {
-        std::fprintf(stderr, "skiff server: --flannel-backend must be none, host-gw or vxlan\n");
-        return 2;
-      }
-    }
-    else if (a == "--cluster-dns") {
-      cfg.cluster_dns = need();
-      in_addr addr{};
-      if (cfg.cluster_dns != "host" && inet_pton(AF_INET, cfg.cluster_dns.c_str(), &addr) != 1) {
-        std::fprintf(stderr, "skiff server: --cluster-dns wants an IPv4 address (or host)\n");
-        return 2;
-      }
-    }
-    else if (a == "--cluster-domain") cfg.cluster_domain = need();
-    else if (a == "--resolv-conf") cfg.resolv_conf = need();
-    else if (a == "--disable" || a == "--enable") {
-      if (need() != "dns") {
-        std::fprintf(stderr, "skiff server: %s knows one addon: dns\n", a.c_str());
-        return 2;
-      }
-      cfg.dns_addon = a == "--disable" ? "off" : "on";
-    }
-    else if (a == "--datastore") cfg.datastore = need();
-    else if (a == "--service-account-issuer") cfg.service_account_issuer = need();
-    else if (a == "--service-cidr") cfg.service_cidr = need();
-    else if (a == "--disable-scheduler") cfg.run_scheduler = false;
-    else if (a == "--disable-controllers") cfg.run_controllers = false;
-    else if (a == "--leader-elect") cfg.leader_elect = !has_val || val != "false";
-    else if (a == "--compaction-interval") {
-      auto d = parse_duration(need());
-      if (!d || d->count() <= 0) {
-        std::fprintf(stderr, "skiff server: --compaction-interval wants a duration such as 5m\n");
-        return 2;
-      }
-      cfg.compaction_interval = *d;
-    }
-    else if (a == "--node-monitor-grace-period") {
-      auto d = parse_duration(need());
-      if (!d || d->count() <= 0) {
-        std::fprintf(stderr, "skiff server: --node-monitor-grace-period wants a duration such as 40s\n");
-        return 2;
-      }
-      cfg.node_monitor_grace_period = *d;
-    } else if (a == "--default-not-ready-toleration-seconds" ||
-               a == "--default-unreachable-toleration-seconds") {
-      std::string v = need();
-      char* end = nullptr;
-      long long n = std::strtoll(v.c_str(), &end, 10);
-      if (v.empty() || *end || n < 0) {
-        std::fprintf(stderr, "skiff server: %s wants a number of seconds\n", a.c_str());
-        return 2;
-      }
-      (a == "--default-not-ready-toleration-seconds" ? cfg.default_not_ready_toleration_seconds
-                                                     : cfg.default_unreachable_toleration_seconds) = n;
-    }
-    else if (auto ipam = controllers::apply_node_ipam_flag(a, has_val, need, ipam_opts)) {
-      if (!*ipam) {
-        std::fprintf(stderr, "skiff server: %s\n", ipam->error().message.c_str());
-        return 2;
-      }
-    }
-    else if (a == "-v" || a == "--verbose") set_log_level(LogLevel::DEBUG);
-    else if (a == "-h" || a == "--help") {
-      usage();
-      return 0;
-    } else {
-      std::fprintf(stderr, "skiff server: unknown flag %s\n", a.c_str());
-      usage();
-      return 2;
-    }
-  }
-  if (auto st = controllers::check_node_ipam_options(ipam_opts); !st) {
-    std::fprintf(stderr, "skiff server: %s\n", st.error().message.c_str());
-    return 2;
-  }
+  bool verbose = false;
+  FlagSet flags("skiff server", "[flags]",
+                "Runs the control plane in the foreground: the API server on the embedded store, the\n"
+                "scheduler, the controller manager, a node agent for this machine and the cluster DNS\n"
+                "addon. Writes DATA_DIR/admin.kubeconfig once ready.");
+  flags.string("--data-dir", &cfg.data_dir, "state: the store, the PKI, the agent's data", "DIR")
+      .string("--bind-address", &cfg.bind_address, "address of the API", "ADDR")
+      .integer("--port", &cfg.port, "port of the API (0 = any)", 0, 65535)
+      .choice("--datastore", &cfg.datastore, {"sqlite"}, "the store")
+      .string("--service-cidr", &cfg.service_cidr, "Service ClusterIP range", "CIDR")
+      .string("--service-account-issuer", &cfg.service_account_issuer,
+              "iss of service-account tokens (and their audience)", "URL")
+      .duration("--compaction-interval", &cfg.compaction_interval,
+                "how often old revisions are compacted", std::chrono::milliseconds(1))
+      .custom_bool("--disable-scheduler", "run no scheduler (run your own)",
+                   [&cfg](bool on) { cfg.run_scheduler = !on; })
+      .custom_bool("--disable-controllers", "run no controller manager (run your own)",
+                   [&cfg](bool on) { cfg.run_controllers = !on; })
+      .boolean("--leader-elect", &cfg.leader_elect,
+               "the scheduler and controllers run only while holding their Lease")
+      .boolean("--verbose", &verbose, "debug logging")
+      .alias("-v", "--verbose");
+  flags.section("node agent (unless --no-agent; data in DATA_DIR/agent)")
+      .boolean("--no-agent", &cfg.no_agent, "run no node agent in this process")
+      .integer("--kubelet-port", &cfg.kubelet_port, "HTTPS port of the kubelet API (0 = any)", 0,
+               65535)
+      .string("--node-name", &cfg.node_name, "the Node's name (default: the host name)", "NAME")
+      .choice("--runtime", &cfg.runtime, {"crun", "runc"},
+              "OCI runtime (default: crun when installed)")
+      .string("--registry-config", &cfg.registry_config,
+              "registry mirrors and credentials (docs/images.md)", "FILE")
+      .string("--node-ip", &cfg.node_ip, "the node's InternalIP (default: the default route's source)",
+              "IP")
+      .string("--cgroup-parent", &cfg.cgroup_parent,
+              "cgroup of the containers (default: <server's cgroup>/skiff)", "PATH")
+      .choice("--flannel-backend", &cfg.flannel_backend, {"none", "host-gw", "vxlan"},
+              "pod network between nodes (none: pods of this node only)")
+      .custom_bool("--no-proxy", "no service proxy in the agent",
+                   [&cfg](bool on) { cfg.proxy = on ? "off" : "auto"; })
+      .custom_bool("--proxy", "run the service proxy even with --flannel-backend none",
+                   [&cfg](bool on) { cfg.proxy = on ? "on" : "auto"; });
+  flags.section("cluster DNS (docs/network.md)")
+      .custom("--cluster-dns", "IP|host",
+              "the kube-dns Service's ClusterIP and the pods' nameserver (default: the 10th "
+              "address of --service-cidr, 10.96.0.10)",
+              "", [&cfg](const std::string& v) -> std::string {
+                if (v != "host" && !is_ipv4(v)) return "wants an IPv4 address or host, not \"" + v + "\"";
+                cfg.cluster_dns = v;
+                return "";
+              })
+      .string("--cluster-domain", &cfg.cluster_domain, "the cluster's DNS domain", "DOMAIN")
+      .string("--resolv-conf", &cfg.resolv_conf,
+              "resolvers of dnsPolicy Default pods and the DNS pods' upstreams", "FILE")
+      .custom("--disable", "dns", "no coredns addon (the kube-system coredns Deployment and kube-dns Service)",
+              "", [&cfg](const std::string& v) -> std::string {
+                if (v != "dns") return "knows one addon: dns, not \"" + v + "\"";
+                cfg.dns_addon = "off";
+                return "";
+              })
+      .custom("--enable", "dns", "the coredns addon even when the agent runs no service proxy "
+              "(default: on when it does)",
+              "", [&cfg](const std::string& v) -> std::string {
+                if (v != "dns") return "knows one addon: dns, not \"" + v + "\"";
+                cfg.dns_addon = "on";
+                return "";
+              });
+  flags.section("node lifecycle")
+      .duration("--node-monitor-grace-period", &cfg.node_monitor_grace_period,
+                "a node whose kubelet has not heartbeated for this long becomes Ready=Unknown and "
+                "is tainted unreachable",
+                std::chrono::milliseconds(1))
+      .integer("--default-not-ready-toleration-seconds", &cfg.default_not_ready_toleration_seconds,
+               "tolerationSeconds added to pods for node.kubernetes.io/not-ready:NoExecute", 0)
+      .integer("--default-unreachable-toleration-seconds",
+               &cfg.default_unreachable_toleration_seconds,
+               "the same for node.kubernetes.io/unreachable:NoExecute", 0);
+  controllers::add_node_ipam_flags(flags, ipam_opts);
+  if (auto rc = flags.parse_or_exit(argc, argv)) return *rc;
+  if (verbose) set_log_level(LogLevel::DEBUG);
+  if (auto st = controllers::check_node_ipam_options(ipam_opts); !st)
+    return flags.fail(st.error().message);
   cfg.cluster_cidr = ipam_opts.cluster_cidr;
   cfg.node_cidr_mask_size = ipam_opts.node_cidr_mask_size;
   cfg.allocate_node_cidrs = ipam_opts.allocate_node_cidrs;
-  if (cfg.port < 0 || cfg.port > 65535) {
-    std::fprintf(stderr, "skiff server: --port %d is out of range\n", cfg.port);
-    return 2;
-  }
   // Signals are taken synchronously by this thread; every other thread blocks them.
   sigset_t set;
   sigemptyset(&set);

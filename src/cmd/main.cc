@@ -11,6 +11,7 @@
 #include "proxy/proxy.h"
 #include "dns/server.h"
 #include "apiserver/server.h"
+#include "common/flags.h"
 #include "common/version.h"
 #include "controllers/controller_manager.h"
 #include "images/images.h"
@@ -84,6 +85,8 @@ int main(int argc, char** argv) {
   if (cmd == "images") return skiff::images::images_main(argc - 1, argv + 1);
   if (cmd == "debug-kubelet") return skiff::streaming::debug_kubelet_main(argc - 1, argv + 1);
   if (cmd == "version" || cmd == "--version") {
+    skiff::FlagSet flags("skiff version", "", "Prints the version.");
+    if (auto rc = flags.parse_or_exit(argc - 1, argv + 1)) return *rc;
     std::printf("skiff version %s (Kubernetes API %s, commit %s)\n", skiff::kSkiffVersion,
                 skiff::kKubeGitVersion, skiff::kSkiffCommit);
     return 0;

@@ -181,63 +181,23 @@ void ControllerManager::stop() {
 
 int controller_manager_main(int argc, char** argv) {
   std::string kubeconfig;
-  bool leader_elect = true;
+  bool leader_elect = true, verbose = false;
   ControllerOptions opts;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--kubeconfig" && i + 1 < argc) {
-      kubeconfig = argv[++i];
-    } else if (a.rfind("--kubeconfig=", 0) == 0) {
-      kubeconfig = a.substr(13);
-    } else if (a == "--node-monitor-grace-period" || a.rfind("--node-monitor-grace-period=", 0) == 0) {
-      std::string v = a.size() > 27 ? a.substr(28) : (i + 1 < argc ? argv[++i] : "");
-      auto d = parse_duration(v);
-      if (!d || d->count() <= 0) {
-        std::cerr << "controller-manager: --node-monitor-grace-period wants a duration such as 40s\n";
-        return 2;
-      }
-      opts.node_monitor_grace_period = *d;
-    } else if (a == "--cluster-cidr" || a.rfind("--cluster-cidr=", 0) == 0 ||
-               a == "--node-cidr-mask-size" || a.rfind("--node-cidr-mask-size=", 0) == 0 ||
-               a == "--allocate-node-cidrs" || a.rfind("--allocate-node-cidrs=", 0) == 0) {
-      auto eq = a.find('=');
-      std::string flag = a.substr(0, eq);
-      bool has_val = eq != std::string::npos;
-      bool missing = false;
-      auto value = [&]() -> std::string {
-        if (has_val) return a.substr(eq + 1);
-        if (i + 1 < argc) return argv[++i];
-        missing = true;
-        return "";
-      };
-      auto st = *apply_node_ipam_flag(flag, has_val, value, opts);
-      if (missing || !st) {
-        std::cerr << "controller-manager: "
-                  << (missing ? flag + " needs a value" : st.error().message) << "\n";
-        return 2;
-      }
-    } else if (a == "--leader-elect" || a.rfind("--leader-elect=", 0) == 0) {
-      leader_elect = a == "--leader-elect" || a.substr(15) != "false";
-    } else if (a == "-v" || a == "--verbose") {
-      set_log_level(LogLevel::DEBUG);
-    } else if (a == "-h" || a == "--help") {
-      std::cout << "Usage: skiff controller-manager --kubeconfig FILE [--node-monitor-grace-period "
-                   "DURATION (default 40s)] [--leader-elect=false] [-v]\n"
-                << kNodeIpamUsage;
-      return 0;
-    } else {
-      std::cerr << "controller-manager: unknown argument " << a << "\n";
-      return 2;
-    }
-  }
-  if (auto st = check_node_ipam_options(opts); !st) {
-    std::cerr << "controller-manager: " << st.error().message << "\n";
-    return 2;
-  }
-  if (kubeconfig.empty()) {
-    std::cerr << "controller-manager: --kubeconfig is required\n";
-    return 2;
-  }
+  FlagSet flags("skiff controller-manager", "--kubeconfig FILE [flags]",
+                "Runs the controllers against an API server in the foreground until SIGTERM or SIGINT.");
+  flags.string("--kubeconfig", &kubeconfig, "credentials for the API server (required)", "FILE")
+      .duration("--node-monitor-grace-period", &opts.node_monitor_grace_period,
+                "a node whose kubelet has not heartbeated for this long becomes Ready=Unknown",
+                std::chrono::milliseconds(1))
+      .boolean("--leader-elect", &leader_elect,
+               "run only while holding the Lease kube-system/kube-controller-manager")
+      .boolean("--verbose", &verbose, "debug logging")
+      .alias("-v", "--verbose");
+  add_node_ipam_flags(flags, opts);
+  if (auto rc = flags.parse_or_exit(argc, argv)) return *rc;
+  if (verbose) set_log_level(LogLevel::DEBUG);
+  if (auto st = check_node_ipam_options(opts); !st) return flags.fail(st.error().message);
+  if (kubeconfig.empty()) return flags.fail("--kubeconfig is required");
   auto cfg = client::Config::from_kubeconfig(kubeconfig);
   if (!cfg) {
     std::cerr << "controller-manager: " << cfg.error().message << "\n";

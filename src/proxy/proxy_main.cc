@@ -10,55 +10,32 @@
 
 namespace skiff::proxy {
 
-namespace {
-
-const char* kUsage =
-    "usage: skiff proxy --kubeconfig FILE [flags]\n\n"
-    "Runs the service proxy (kube-proxy, nftables mode) in the foreground: keeps the nftables\n"
-    "table ip skiff-proxy in this network namespace for the cluster's Services (docs/network.md).\n\n"
-    "flags:\n"
-    "  --kubeconfig FILE          credentials for the API server (required)\n"
-    "  --server URL               API server (overrides the kubeconfig's)\n"
-    "  --hostname-override NAME   this node's name (default: the host name)\n"
-    "  --cluster-cidr CIDR        pod range; other sources are masqueraded (default 10.244.0.0/16)\n"
-    "  --service-cidr CIDR        Service range: lets this host reach ClusterIPs (a policy route\n"
-    "                             for local traffic, table 157); unclaimed ones are rejected\n";
-}  // namespace
-
 int proxy_main(int argc, char** argv) {
   ProxyOptions o;
   std::string kubeconfig, server;
-  for (int i = 1; i < argc; ++i) {
-    Flag f;
-    int rc = 0;
-    if (!read_flag(argc, argv, i, {}, "proxy", kUsage, f, &rc)) return rc;
-    const std::string& a = f.name;
-    const std::string& v = f.value;
-    if (a == "--kubeconfig") kubeconfig = v;
-    else if (a == "--server") server = v;
-    else if (a == "--hostname-override") o.node_name = v;
-    else if (a == "--cluster-cidr") o.cluster_cidr = v;
-    else if (a == "--service-cidr") o.service_cidr = v;
-    else {
-      std::fprintf(stderr, "proxy: unknown flag %s\n\n%s", a.c_str(), kUsage);
-      return 2;
-    }
-  }
-  if (kubeconfig.empty()) {
-    std::fprintf(stderr, "proxy: --kubeconfig is required\n\n%s", kUsage);
-    return 2;
-  }
+  FlagSet flags("skiff proxy", "--kubeconfig FILE [flags]",
+                "Runs the service proxy (kube-proxy, nftables mode) in the foreground: keeps the nftables\n"
+                "table ip skiff-proxy in this network namespace for the cluster's Services (docs/network.md).");
+  flags.string("--kubeconfig", &kubeconfig, "credentials for the API server (required)", "FILE")
+      .string("--server", &server, "API server (overrides the kubeconfig's)", "URL")
+      .string("--hostname-override", &o.node_name, "this node's name (default: the host name)",
+              "NAME")
+      .string("--cluster-cidr", &o.cluster_cidr, "pod range; other sources are masqueraded", "CIDR")
+      .string("--service-cidr", &o.service_cidr,
+              "Service range: lets this host reach ClusterIPs (a policy route for local traffic, "
+              "table 157); unclaimed ones are rejected",
+              "CIDR");
+  if (auto rc = flags.parse_or_exit(argc, argv)) return *rc;
+  if (kubeconfig.empty()) return flags.fail("--kubeconfig is required");
   if (!o.service_cidr.empty() && !runtime::parse_cidr(o.service_cidr)) {
-    std::fprintf(stderr, "proxy: invalid --service-cidr %s\n", o.service_cidr.c_str());
-    return 2;
+    return flags.fail("--service-cidr: \"" + o.service_cidr + "\" is not a CIDR");
   }
   if (!runtime::parse_cidr(o.cluster_cidr)) {
-    std::fprintf(stderr, "proxy: invalid --cluster-cidr %s\n", o.cluster_cidr.c_str());
-    return 2;
+    return flags.fail("--cluster-cidr: \"" + o.cluster_cidr + "\" is not a CIDR");
   }
   auto cfg = client::Config::from_kubeconfig(kubeconfig);
   if (!cfg) {
-    std::fprintf(stderr, "proxy: %s\n", cfg.error().message.c_str());
+    std::fprintf(stderr, "skiff proxy: %s\n", cfg.error().message.c_str());
     return 1;
   }
   if (!server.empty()) cfg->server = server;

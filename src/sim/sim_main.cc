@@ -21,7 +21,7 @@ int sim_main(int argc, char** argv) {
     return 0;
   }
   if (!parsed) {
-    std::fprintf(stderr, "skiff sim: %s\n\n%s", parsed.error().message.c_str(), sim_usage().c_str());
+    std::fprintf(stderr, "skiff sim: %s (see skiff sim --help)\n", parsed.error().message.c_str());
     return 2;
   }
   SimConfig cfg = std::move(*parsed);
