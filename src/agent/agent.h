@@ -86,9 +86,4 @@ class Agent {
   std::unique_ptr<Impl> impl_;
 };
 
-// `skiff agent ...`
-int agent_main(int argc, char** argv);
-// `skiff node-reset ...` (reset.cc)
-int node_reset_main(int argc, char** argv);
-
 }  // namespace skiff::agent

@@ -1,16 +1,14 @@
+// The API server of `skiff server` (server.h): store, PKI, HTTPS, bootstrap objects, and the
+// background compaction and `kubernetes` endpoints upkeep.
 #include "apiserver/server.h"
 
-#include <arpa/inet.h>
 #include <malloc.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <functional>
 #include <stdexcept>
 
 #include "apiserver/admission.h"
@@ -18,24 +16,11 @@
 #include "apiserver/handler.h"
 #include "apiserver/kubernetes_service.h"
 #include "apiserver/object_store.h"
-#include "addons/coredns.h"
-#include "agent/agent.h"
-#include "images/system_image.h"
-#include "runtime/ipam.h"
-#include "client/client.h"
-#include "client/leader_election.h"
-#include "controllers/controller_manager.h"
-#include "controllers/nodeipam.h"
-#include "scheduler/scheduler.h"
-#include "common/flags.h"
 #include "common/health.h"
 #include "common/log.h"
-#include "common/node_name.h"
-#include "common/time.h"
 #include "common/version.h"
 #include "net/http.h"
 #include "pki/jwt.h"
-#include "pki/pki.h"
 #include "storage/compaction.h"
 #include "storage/sqlite_store.h"
 
@@ -47,30 +32,6 @@ std::string hostname() {
   char buf[256] = {};
   gethostname(buf, sizeof buf - 1);
   return buf;
-}
-
-// An elector for an embedded component. Its identity (hostname_uuid) is kept in the data dir:
-// one server owns a data dir at a time, so after a crash the restarted server renews its own
-// lease at once instead of waiting for it to expire.
-std::unique_ptr<client::LeaderElector> elect(client::Client& c, const std::string& lease,
-                                             const std::string& data_dir,
-                                             std::function<void()> on_start,
-                                             std::function<void()> on_stop) {
-  const std::string path = data_dir + "/" + lease + ".identity";
-  std::string identity;
-  if (std::ifstream in(path); in) std::getline(in, identity);
-  if (identity.empty()) {
-    identity = client::default_identity();
-    std::ofstream(path) << identity << "\n";
-  }
-  client::LeaderElectionConfig lc;
-  lc.lease_name = lease;
-  lc.identity = identity;
-  lc.on_started_leading = std::move(on_start);
-  lc.on_stopped_leading = std::move(on_stop);
-  auto le = std::make_unique<client::LeaderElector>(c, std::move(lc));
-  le->start();
-  return le;
 }
 
 // Creates an object unless it exists (bootstrap is idempotent across restarts).
@@ -160,101 +121,10 @@ void Server::start() {
                          ? "127.0.0.1"
                          : cfg_.bind_address;
   if (host.find(':') != std::string::npos) host = "[" + host + "]";
-  const std::string url = "https://" + host + ":" + std::to_string(https_->port());
-  pki::write_kubeconfig(kubeconfig_path(), url, certs.ca.cert_pem, certs.admin, "admin");
+  url_ = "https://" + host + ":" + std::to_string(https_->port());
+  pki::write_kubeconfig(kubeconfig_path(), url_, certs.ca.cert_pem, certs.admin, "admin");
+  pki_ = std::move(certs);
   SKIFF_LOG(INFO) << "ready; export KUBECONFIG=" << kubeconfig_path();
-  // The embedded components authenticate with their own certificates, as upstream's do.
-  auto component_client = [&](const std::string& user) {
-    auto cert = pki::make_client_cert(certs.ca, user, {});
-    client::Config cc;
-    cc.server = url;
-    cc.ca_pem = certs.ca.cert_pem;
-    cc.cert_pem = cert.cert_pem;
-    cc.key_pem = cert.key_pem;
-    cc.user_agent = user;
-    return std::make_unique<client::Client>(cc);
-  };
-  if (cfg_.run_scheduler) {
-    scheduler_client_ = component_client("system:kube-scheduler");
-    auto start_scheduler = [this] {
-      scheduler_ = std::make_unique<scheduler::Scheduler>(*scheduler_client_);
-      scheduler_->start();
-    };
-    if (cfg_.leader_elect)
-      scheduler_elector_ = elect(*scheduler_client_, "kube-scheduler", cfg_.data_dir,
-                                 start_scheduler, [this] { scheduler_.reset(); });
-    else
-      start_scheduler();
-  }
-  if (cfg_.run_controllers) {
-    controllers_client_ = component_client("system:kube-controller-manager");
-    controllers::ControllerOptions copts;
-    copts.node_monitor_grace_period = cfg_.node_monitor_grace_period;
-    copts.cluster_cidr = cfg_.cluster_cidr;
-    copts.node_cidr_mask_size = cfg_.node_cidr_mask_size;
-    copts.allocate_node_cidrs = cfg_.allocate_node_cidrs;
-    copts.root_ca_pem = certs.ca.cert_pem;
-    auto start_controllers = [this, copts] {
-      controllers_ = std::make_unique<controllers::ControllerManager>(*controllers_client_, copts);
-      controllers_->start();
-    };
-    if (cfg_.leader_elect)
-      controllers_elector_ = elect(*controllers_client_, "kube-controller-manager", cfg_.data_dir,
-                                   start_controllers, [this] { controllers_.reset(); });
-    else
-      start_controllers();
-  }
-  if (!cfg_.no_agent) {
-    agent::AgentOptions ao;
-    ao.data_dir = cfg_.data_dir + "/agent";
-    ao.node_name = cfg_.node_name.empty() ? default_node_name() : cfg_.node_name;
-    ao.kubelet_port = cfg_.kubelet_port;
-    ao.registry_config = cfg_.registry_config;
-    ao.runtime = cfg_.runtime;
-    ao.node_ip = cfg_.node_ip;
-    ao.cgroup_parent = cfg_.cgroup_parent;
-    ao.flannel_backend = cfg_.flannel_backend;
-    ao.proxy = cfg_.proxy;
-    if (!cfg_.cluster_cidr.empty()) ao.cluster_cidr = cfg_.cluster_cidr;
-    ao.service_cidr = cfg_.service_cidr;
-    ao.cluster_dns = cfg_.cluster_dns;
-    ao.cluster_domain = cfg_.cluster_domain;
-    ao.resolv_conf = cfg_.resolv_conf;
-    ao.client_ca_pem = certs.ca.cert_pem;
-    // The control plane in this process shows as mirror pods on this node (docs/agent.md).
-    ao.control_plane_components.push_back("kube-apiserver");
-    if (cfg_.run_controllers) ao.control_plane_components.push_back("kube-controller-manager");
-    if (cfg_.run_scheduler) ao.control_plane_components.push_back("kube-scheduler");
-    auto node_cert = pki::make_client_cert(certs.ca, "system:node:" + ao.node_name,
-                                           {"system:nodes"});
-    client::Config ac;
-    ac.server = url;
-    ac.ca_pem = certs.ca.cert_pem;
-    ac.cert_pem = node_cert.cert_pem;
-    ac.key_pem = node_cert.key_pem;
-    agent_ = std::make_unique<agent::Agent>(ac, ao);
-    try {
-      agent_->start();
-    } catch (const std::exception& e) {
-      SKIFF_LOG(ERROR) << "node agent: " << e.what()
-                       << "; this server runs no pods (fix that, or pass --no-agent)";
-      agent_.reset();
-    }
-  }
-  agent::AgentOptions own;  // what decides whether this server's agent runs the proxy
-  own.flannel_backend = cfg_.flannel_backend;
-  own.proxy = cfg_.proxy;
-  if (cfg_.dns_addon == "on" || (cfg_.dns_addon == "auto" && !cfg_.no_agent && agent::runs_proxy(own))) {
-    addons::DnsAddonOptions dopts;
-    dopts.cluster_dns = cfg_.cluster_dns.empty() || cfg_.cluster_dns == "host"
-                            ? runtime::nth_address(cfg_.service_cidr, runtime::kClusterDnsIndex).value_or("")
-                            : cfg_.cluster_dns;
-    dopts.cluster_domain = cfg_.cluster_domain;
-    dopts.image = images::system_image_ref();
-    addons_client_ = component_client("system:addon-manager");
-    dns_addon_ = std::make_unique<addons::DnsAddon>(*addons_client_, dopts);
-    dns_addon_->start();
-  }
   maintenance_ = std::thread([this] { maintenance_loop(); });
 }
 
@@ -321,6 +191,10 @@ void Server::maintenance_loop() {
   }
 }
 
+void Server::end_watches() {
+  if (handler_) handler_->shutdown();
+}
+
 void Server::stop() {
   {
     std::lock_guard lock(mu_);
@@ -328,23 +202,6 @@ void Server::stop() {
     stopping_ = true;
   }
   cv_.notify_all();
-  // The node agent first (its containers keep running), then open watches end and the
-  // embedded components stop side by side.
-  if (dns_addon_) dns_addon_->stop();
-  if (agent_) agent_->stop();
-  agent_.reset();
-  if (handler_) handler_->shutdown();
-  std::thread stop_controllers([this] {
-    controllers_elector_.reset();  // stops what it started, then releases the lease
-    if (controllers_) controllers_->stop();
-  });
-  scheduler_elector_.reset();
-  if (scheduler_) scheduler_->stop();
-  stop_controllers.join();
-  controllers_.reset();
-  scheduler_.reset();
-  controllers_client_.reset();
-  scheduler_client_.reset();
   if (handler_) handler_->shutdown();
   if (https_) https_->stop();
   if (maintenance_.joinable()) maintenance_.join();
@@ -356,119 +213,4 @@ void Server::stop() {
   store_.reset();
 }
 
-namespace {
-bool is_ipv4(const std::string& v) {
-  in_addr addr{};
-  return inet_pton(AF_INET, v.c_str(), &addr) == 1;
-}
-}  // namespace
-
-int server_main(int argc, char** argv) {
-  ServerConfig cfg;
-  controllers::ControllerOptions ipam_opts;  // only the node IPAM fields are read
-  bool verbose = false;
-  FlagSet flags("skiff server", "[flags]",
-                "Runs the control plane in the foreground: the API server on the embedded store, the\n"
-                "scheduler, the controller manager, a node agent for this machine and the cluster DNS\n"
-                "addon. Writes DATA_DIR/admin.kubeconfig once ready.");
-  flags.string("--data-dir", &cfg.data_dir, "state: the store, the PKI, the agent's data", "DIR")
-      .string("--bind-address", &cfg.bind_address, "address of the API", "ADDR")
-      .integer("--port", &cfg.port, "port of the API (0 = any)", 0, 65535)
-      .choice("--datastore", &cfg.datastore, {"sqlite"}, "the store")
-      .string("--service-cidr", &cfg.service_cidr, "Service ClusterIP range", "CIDR")
-      .string("--service-account-issuer", &cfg.service_account_issuer,
-              "iss of service-account tokens (and their audience)", "URL")
-      .duration("--compaction-interval", &cfg.compaction_interval,
-                "how often old revisions are compacted", std::chrono::milliseconds(1))
-      .custom_bool("--disable-scheduler", "run no scheduler (run your own)",
-                   [&cfg](bool on) { cfg.run_scheduler = !on; })
-      .custom_bool("--disable-controllers", "run no controller manager (run your own)",
-                   [&cfg](bool on) { cfg.run_controllers = !on; })
-      .boolean("--leader-elect", &cfg.leader_elect,
-               "the scheduler and controllers run only while holding their Lease")
-      .boolean("--verbose", &verbose, "debug logging")
-      .alias("-v", "--verbose");
-  flags.section("node agent (unless --no-agent; data in DATA_DIR/agent)")
-      .boolean("--no-agent", &cfg.no_agent, "run no node agent in this process")
-      .integer("--kubelet-port", &cfg.kubelet_port, "HTTPS port of the kubelet API (0 = any)", 0,
-               65535)
-      .string("--node-name", &cfg.node_name, "the Node's name (default: the host name)", "NAME")
-      .choice("--runtime", &cfg.runtime, {"crun", "runc"},
-              "OCI runtime (default: crun when installed)")
-      .string("--registry-config", &cfg.registry_config,
-              "registry mirrors and credentials (docs/images.md)", "FILE")
-      .string("--node-ip", &cfg.node_ip, "the node's InternalIP (default: the default route's source)",
-              "IP")
-      .string("--cgroup-parent", &cfg.cgroup_parent,
-              "cgroup of the containers (default: <server's cgroup>/skiff)", "PATH")
-      .choice("--flannel-backend", &cfg.flannel_backend, {"none", "host-gw", "vxlan"},
-              "pod network between nodes (none: pods of this node only)")
-      .custom_bool("--no-proxy", "no service proxy in the agent",
-                   [&cfg](bool on) { cfg.proxy = on ? "off" : "auto"; })
-      .custom_bool("--proxy", "run the service proxy even with --flannel-backend none",
-                   [&cfg](bool on) { cfg.proxy = on ? "on" : "auto"; });
-  flags.section("cluster DNS (docs/network.md)")
-      .custom("--cluster-dns", "IP|host",
-              "the kube-dns Service's ClusterIP and the pods' nameserver (default: the 10th "
-              "address of --service-cidr, 10.96.0.10)",
-              "", [&cfg](const std::string& v) -> std::string {
-                if (v != "host" && !is_ipv4(v)) return "wants an IPv4 address or host, not \"" + v + "\"";
-                cfg.cluster_dns = v;
-                return "";
-              })
-      .string("--cluster-domain", &cfg.cluster_domain, "the cluster's DNS domain", "DOMAIN")
-      .string("--resolv-conf", &cfg.resolv_conf,
-              "resolvers of dnsPolicy Default pods and the DNS pods' upstreams", "FILE")
-      .custom("--disable", "dns", "no coredns addon (the kube-system coredns Deployment and kube-dns Service)",
-              "", [&cfg](const std::string& v) -> std::string {
-                if (v != "dns") return "knows one addon: dns, not \"" + v + "\"";
-                cfg.dns_addon = "off";
-                return "";
-              })
-      .custom("--enable", "dns", "the coredns addon even when the agent runs no service proxy "
-              "(default: on when it does)",
-              "", [&cfg](const std::string& v) -> std::string {
-                if (v != "dns") return "knows one addon: dns, not \"" + v + "\"";
-                cfg.dns_addon = "on";
-                return "";
-              });
-  flags.section("node lifecycle")
-      .duration("--node-monitor-grace-period", &cfg.node_monitor_grace_period,
-                "a node whose kubelet has not heartbeated for this long becomes Ready=Unknown and "
-                "is tainted unreachable",
-                std::chrono::milliseconds(1))
-      .integer("--default-not-ready-toleration-seconds", &cfg.default_not_ready_toleration_seconds,
-               "tolerationSeconds added to pods for node.kubernetes.io/not-ready:NoExecute", 0)
-      .integer("--default-unreachable-toleration-seconds",
-               &cfg.default_unreachable_toleration_seconds,
-               "the same for node.kubernetes.io/unreachable:NoExecute", 0);
-  controllers::add_node_ipam_flags(flags, ipam_opts);
-  if (auto rc = flags.parse_or_exit(argc, argv)) return *rc;
-  if (verbose) set_log_level(LogLevel::DEBUG);
-  if (auto st = controllers::check_node_ipam_options(ipam_opts); !st)
-    return flags.fail(st.error().message);
-  cfg.cluster_cidr = ipam_opts.cluster_cidr;
-  cfg.node_cidr_mask_size = ipam_opts.node_cidr_mask_size;
-  cfg.allocate_node_cidrs = ipam_opts.allocate_node_cidrs;
-  // Signals are taken synchronously by this thread; every other thread blocks them.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  signal(SIGPIPE, SIG_IGN);
-  Server server(cfg);
-  try {
-    server.start();
-  } catch (const std::exception& e) {
-    SKIFF_LOG(ERROR) << "skiff server failed to start: " << e.what();
-    return 1;
-  }
-  int sig = 0;
-  sigwait(&set, &sig);
-  SKIFF_LOG(INFO) << "received " << strsignal(sig) << ", shutting down";
-  server.stop();
-  SKIFF_LOG(INFO) << "stopped";
-  return 0;
-}
 }  // namespace skiff::apiserver

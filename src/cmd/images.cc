@@ -6,10 +6,17 @@
 #include <string>
 #include <vector>
 
+#include "cmd/commands.h"
 #include "common/flags.h"
 #include "images/images.h"
 
-namespace skiff::images {
+namespace skiff::cmd {
+using images::Image;
+using images::Options;
+using images::PullPolicy;
+using images::Status;
+using images::open_image_service;
+
 namespace {
 
 const char* hint(Status::Code c) {
@@ -111,4 +118,4 @@ int images_main(int argc, char** argv) {
   return rc;
 }
 
-}  // namespace skiff::images
+}  // namespace skiff::cmd

@@ -14,6 +14,7 @@
 #include "api/resources.h"
 #include "client/client.h"
 #include "client/informer.h"
+#include "cmd/commands.h"
 #include "common/flags.h"
 #include "common/log.h"
 #include "common/stop_signal.h"
@@ -22,9 +23,11 @@
 #include "dns/records.h"
 #include "dns/server.h"
 
-namespace skiff::dns {
+namespace skiff::cmd {
+using namespace dns;
+
 int dns_main(int argc, char** argv) {
-  ServerOptions o;
+  dns::ServerOptions o;
   std::string kubeconfig, server, domain = "cluster.local", health, ready_addr, metrics_addr;
   int64_t ttl = 30;
   FlagSet flags("skiff dns", "[--kubeconfig FILE] [flags]",
@@ -109,7 +112,7 @@ int dns_main(int argc, char** argv) {
     if (path != "/metrics") return HttpReply{404, "text/plain", "not found\n"};
     return HttpReply{200, "text/plain; version=0.0.4; charset=utf-8", metrics.render()};
   }});
-  Server srv(table, o);
+  dns::Server srv(table, o);
   HttpStatusServer status_server(std::move(status));
   try {
     srv.start();
@@ -143,4 +146,4 @@ int dns_main(int argc, char** argv) {
   return 0;
 }
 
-}  // namespace skiff::dns
+}  // namespace skiff::cmd

@@ -8,12 +8,14 @@
 
 #include "client/client.h"
 #include "client/leader_election.h"
+#include "cmd/commands.h"
 #include "common/flags.h"
 #include "common/log.h"
 #include "scheduler/scheduler.h"
 
+namespace skiff::cmd {
+
 int scheduler_main(int argc, char** argv) {
-  using namespace skiff;
   std::string kubeconfig, name = "default-scheduler";
   bool leader_elect = true, verbose = false;
   FlagSet flags("skiff scheduler", "--kubeconfig FILE [flags]",
@@ -70,3 +72,5 @@ int scheduler_main(int argc, char** argv) {
   s.stop();
   return 0;
 }
+
+}  // namespace skiff::cmd

@@ -8,10 +8,13 @@
 #include <cstring>
 #include <thread>
 
+#include "cmd/commands.h"
 #include "common/log.h"
 #include "sim/sim.h"
 
-namespace skiff::sim {
+namespace skiff::cmd {
+using namespace sim;
+
 
 int sim_main(int argc, char** argv) {
   bool help = false;
@@ -88,4 +91,4 @@ int sim_main(int argc, char** argv) {
   return rc;
 }
 
-}  // namespace skiff::sim
+}  // namespace skiff::cmd

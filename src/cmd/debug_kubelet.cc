@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "cmd/commands.h"
 #include "common/flags.h"
 #include "common/log.h"
 #include "net/http.h"
@@ -24,7 +25,9 @@
 #include "streaming/portforward.h"
 #include "streaming/remotecommand.h"
 
-namespace skiff::streaming {
+namespace skiff::cmd {
+using namespace streaming;
+
 namespace {
 
 std::atomic<bool> g_stop{false};
@@ -216,4 +219,4 @@ int debug_kubelet_main(int argc, char** argv) {
   return 0;
 }
 
-}  // namespace skiff::streaming
+}  // namespace skiff::cmd

@@ -1,6 +1,7 @@
 // `skiff proxy`: the service proxy in the foreground (proxy.h).
 #include <cstdio>
 
+#include "cmd/commands.h"
 #include "common/flags.h"
 #include "common/log.h"
 #include "common/node_name.h"
@@ -8,7 +9,9 @@
 #include "proxy/proxy.h"
 #include "runtime/ipam.h"
 
-namespace skiff::proxy {
+namespace skiff::cmd {
+using namespace proxy;
+
 
 int proxy_main(int argc, char** argv) {
   ProxyOptions o;
@@ -56,4 +59,4 @@ int proxy_main(int argc, char** argv) {
   return 0;
 }
 
-}  // namespace skiff::proxy
+}  // namespace skiff::cmd

@@ -13,10 +13,13 @@
 #include "proxy/proxy.h"
 #include "agent/sandbox.h"
 #include "agent/volumes.h"
+#include "cmd/commands.h"
 #include "common/flags.h"
 #include "runtime/runtime.h"
 
-namespace skiff::agent {
+namespace skiff::cmd {
+using namespace agent;  // the node agent's parts this command takes apart
+
 namespace fs = std::filesystem;
 
 int node_reset_main(int argc, char** argv) {
@@ -100,4 +103,4 @@ int node_reset_main(int argc, char** argv) {
   return failures ? 1 : 0;
 }
 
-}  // namespace skiff::agent
+}  // namespace skiff::cmd

@@ -1,24 +1,19 @@
 // `skiff agent`: flags, the API credentials from a kubeconfig, and the foreground run loop.
-#include <arpa/inet.h>
-
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
 
 #include "agent/agent.h"
+#include "cmd/commands.h"
 #include "common/flags.h"
 #include "common/log.h"
 #include "common/stop_signal.h"
 #include "runtime/host.h"
 
-namespace skiff::agent {
-namespace {
-bool is_ipv4(const std::string& v) {
-  in_addr addr{};
-  return inet_pton(AF_INET, v.c_str(), &addr) == 1;
-}
-}  // namespace
+namespace skiff::cmd {
+using agent::Agent;
+using agent::AgentOptions;
 
 int agent_main(int argc, char** argv) {
   AgentOptions o;
@@ -47,11 +42,7 @@ int agent_main(int argc, char** argv) {
               "nameserver for ClusterFirst pods (default: the 10th address of --service-cidr, "
               "10.96.0.10, when the service proxy runs, else the host's; host: the host's "
               "resolvers)",
-              "", [&o](const std::string& v) -> std::string {
-                if (v != "host" && !is_ipv4(v)) return "wants an IPv4 address or host, not \"" + v + "\"";
-                o.cluster_dns = v;
-                return "";
-              })
+              "", cluster_dns_setter(&o.cluster_dns))
       .string("--cluster-domain", &o.cluster_domain, "the cluster's DNS domain", "NAME")
       .string("--resolv-conf", &o.resolv_conf,
               "resolver config of dnsPolicy Default pods (loopback nameservers are left out)",
@@ -99,4 +90,4 @@ int agent_main(int argc, char** argv) {
   return 0;
 }
 
-}  // namespace skiff::agent
+}  // namespace skiff::cmd
