@@ -76,6 +76,7 @@ int agent_main(int argc, char** argv) {
     std::fprintf(stderr, "skiff agent: no CA for kubelet clients: pass --client-ca-file\n");
     return 1;
   }
+  o.service_proxy = make_service_proxy;
   install_stop_handlers();
   Agent agent(*cfg, o);
   try {

@@ -43,6 +43,9 @@ struct ServerOptions {
 };
 // `skiff server`'s flags (server_flags.cc).
 void add_server_flags(FlagSet& flags, ServerOptions& o);
+// The service proxy an agent runs (AgentOptions::service_proxy; node_components.cc).
+std::unique_ptr<agent::NodeComponent> make_service_proxy(client::Client& c,
+                                                         const agent::AgentOptions& o);
 // An IPv4 address in dotted form.
 bool is_ipv4(const std::string& v);
 // A --cluster-dns value: an IPv4 address or "host".

@@ -146,6 +146,7 @@ void ControlPlane::start_agent() {
   ao.service_cidr = o_.api.service_cidr;
   if (!o_.controllers.cluster_cidr.empty()) ao.cluster_cidr = o_.controllers.cluster_cidr;
   ao.client_ca_pem = api_.pki().ca.cert_pem;
+  ao.service_proxy = make_service_proxy;
   // The control plane in this process shows as mirror pods on this node (docs/agent.md).
   ao.control_plane_components.push_back("kube-apiserver");
   if (o_.run_controllers) ao.control_plane_components.push_back("kube-controller-manager");
