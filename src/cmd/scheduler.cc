@@ -1,4 +1,5 @@
-// `skiff scheduler --kubeconfig FILE [flags]`: the scheduler as its own process, in the foreground, logging to stderr, until SIGTERM or SIGINT.
+// `skiff scheduler --kubeconfig FILE [flags]`: the scheduler as its own process, in the
+// foreground, logging to stderr, until SIGTERM or SIGINT.
 #include <atomic>
 #include <csignal>
 #include <memory>
