@@ -16,7 +16,6 @@
 #include "agent/context.h"
 #include "agent/data_dir_lock.h"
 #include "agent/flannel.h"
-#include "proxy/proxy.h"
 #include "runtime/ipam.h"
 #include "agent/kubelet_server.h"
 #include "agent/mirror_pods.h"
@@ -41,7 +40,7 @@ struct Agent::Impl {
   std::unique_ptr<KubeletServer> server;
   std::unique_ptr<client::Informer> pods;
   std::unique_ptr<Flannel> flannel;  // --flannel-backend host-gw|vxlan
-  std::unique_ptr<proxy::Proxy> proxy;  // unless --no-proxy (AgentOptions::proxy)
+  std::unique_ptr<NodeComponent> proxy;  // unless --no-proxy (AgentOptions::proxy)
   std::unique_ptr<MirrorPods> mirrors;  // the components of this process as kube-system pods
   std::thread node_thread, reaper_thread;
 
@@ -150,12 +149,10 @@ void Agent::start() {
   } else if (o.flannel_backend != "none" && !o.flannel_backend.empty()) {
     throw std::runtime_error("unsupported --flannel-backend " + o.flannel_backend + " (none, host-gw or vxlan)");
   }
-  if (runs_proxy(o)) {
-    proxy::ProxyOptions po;
-    po.node_name = o.node_name;
-    po.cluster_cidr = o.cluster_cidr;
-    po.service_cidr = o.service_cidr;  // this host reaches ClusterIPs despite flannel's unreachable route
-    im.proxy = std::make_unique<proxy::Proxy>(*im.client, po);
+  if (runs_proxy(o) && !o.service_proxy) {
+    SKIFF_LOG(WARN) << "agent: no service proxy wired into this agent; ClusterIPs route nowhere";
+  } else if (runs_proxy(o)) {
+    im.proxy = o.service_proxy(*im.client, o);
     im.proxy->start();
   }
   std::vector<std::string> components = o.control_plane_components;
@@ -224,7 +221,7 @@ void Agent::stop() {
   im.ctx.stop_events();
   // The skiff-proxy table stays, as the pod network does: Services keep answering through an
   // agent restart, and the next start adopts the table (node-reset removes it).
-  if (im.proxy) im.proxy->stop(/*remove_table=*/false);
+  if (im.proxy) im.proxy->stop();
   if (im.flannel) im.flannel->stop();  // routes, the masquerade table, flannel.1 stay for the next agent
   // Every thread of the agent has ended: a node-reset may now have the data dir.
   im.data_dir_lock.reset();

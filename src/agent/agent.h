@@ -8,6 +8,7 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +16,20 @@
 #include "client/client.h"
 
 namespace skiff::agent {
+
+// A component the agent runs beside its pods with its own API client: the service proxy,
+// made by the composition root (src/cmd/node_components.cc) so the agent does not include it.
+class NodeComponent {
+ public:
+  virtual ~NodeComponent() = default;
+  // Throws std::runtime_error when it cannot run here.
+  virtual void start() = 0;
+  // Stops; what it set up on the host stays for the next agent (node-reset removes it).
+  virtual void stop() = 0;
+};
+struct AgentOptions;
+using NodeComponentFactory =
+    std::function<std::unique_ptr<NodeComponent>(client::Client&, const AgentOptions&)>;
 
 struct AgentOptions {
   std::string node_name;                        // default: the host name, lowercased
@@ -51,6 +66,8 @@ struct AgentOptions {
   // "auto" = on unless flannel_backend is "none" (several single-node servers share the root
   // namespace's nftables in the e2e tests; one machine = one proxy), "on", "off" (--no-proxy).
   std::string proxy = "auto";
+  // Makes the service proxy when runs_proxy(); unset: the agent runs none (and logs so).
+  NodeComponentFactory service_proxy;
   // Cluster components that run in this process beside the agent (`skiff server` sets
   // kube-apiserver, kube-controller-manager, kube-scheduler): each gets a mirror pod, as do the
   // proxy and the flannel backend when the agent runs them (mirror_pods.h).
@@ -85,10 +102,5 @@ class Agent {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// `skiff agent ...`
-int agent_main(int argc, char** argv);
-// `skiff node-reset ...` (reset.cc)
-int node_reset_main(int argc, char** argv);
 
 }  // namespace skiff::agent

@@ -5,7 +5,8 @@
 #include <sstream>
 
 #include "agent/env.h"
-#include "scheduler/quantity.h"
+#include "api/pod_helpers.h"
+#include "common/quantity.h"
 
 namespace skiff::agent {
 namespace {
@@ -28,8 +29,8 @@ const json::value* sec_field(const json::object& pod, const json::object& c, std
 int64_t quantity(const json::object& c, std::string_view kind, std::string_view res, bool milli) {
   const auto* v = find_path(c, {"resources", kind, res});
   if (!v || !v->is_string()) return 0;
-  auto q = milli ? scheduler::parse_quantity_milli(v->get_string())
-                 : scheduler::parse_quantity(v->get_string());
+  auto q = milli ? parse_quantity_milli(v->get_string())
+                 : parse_quantity(v->get_string());
   return q ? *q : 0;
 }
 
@@ -83,7 +84,7 @@ bool image_user(const images::Image& img, uint32_t* uid, uint32_t* gid, std::str
 }
 
 int oom_score_adj(const json::object& pod, const json::object& c, int64_t node_memory) {
-  std::string q = qos_class(pod);
+  std::string q = api::pod_qos_class(pod);
   if (q == "Guaranteed") return -997;
   if (q == "BestEffort") return 1000;
   int64_t req = quantity(c, "requests", "memory", false);
@@ -93,28 +94,6 @@ int oom_score_adj(const json::object& pod, const json::object& c, int64_t node_m
 }
 
 }  // namespace
-
-std::string qos_class(const json::object& pod) {
-  bool any = false, guaranteed = true;
-  for (const char* field : {"initContainers", "containers"}) {
-    const auto* list = find_path(pod, {"spec", field});
-    if (!list || !list->is_array()) continue;
-    for (const auto& cv : list->get_array()) {
-      if (!cv.is_object()) continue;
-      const auto& c = cv.get_object();
-      for (const char* res : {"cpu", "memory"}) {
-        auto lim = get_string(c, {"resources", "limits", res});
-        auto req = get_string(c, {"resources", "requests", res});
-        if (!lim.empty() || !req.empty()) any = true;
-        if (lim.empty() || (!req.empty() && req != lim &&
-                            quantity(c, "requests", res, true) != quantity(c, "limits", res, true)))
-          guaranteed = false;
-      }
-    }
-  }
-  if (!any) return "BestEffort";
-  return guaranteed ? "Guaranteed" : "Burstable";
-}
 
 std::vector<std::string> container_argv(const json::object& c, const images::Image& image,
                                         const std::vector<std::string>& env) {

@@ -26,9 +26,6 @@ struct SpecInputs {
 // false with *err (the CreateContainerConfigError message) when the spec cannot be built.
 bool build_container_spec(const SpecInputs& in, runtime::ContainerSpec* out, std::string* err);
 
-// The pod's QoS class (Guaranteed, Burstable, BestEffort) from its containers' resources.
-std::string qos_class(const json::object& pod);
-
 // What the container runs: command+args, or the image's entrypoint+cmd, expanded.
 std::vector<std::string> container_argv(const json::object& container, const images::Image& image,
                                         const std::vector<std::string>& env);

@@ -9,7 +9,7 @@
 
 #include "agent/json_fields.h"
 #include "common/base64.h"
-#include "scheduler/quantity.h"
+#include "common/quantity.h"
 
 namespace skiff::agent {
 namespace {
@@ -143,7 +143,7 @@ std::string ip_list(const std::string& first, const json::value* list) {
 // MilliValue() do. JSON numbers are accepted as the API does.
 std::optional<int64_t> quantity_units(const json::value& q, int scale) {
   std::string text = q.is_string() ? std::string(q.get_string()) : json::serialize(q);
-  return scale == 1000 ? scheduler::parse_quantity_milli(text) : scheduler::parse_quantity(text);
+  return scale == 1000 ? parse_quantity_milli(text) : parse_quantity(text);
 }
 
 // The pod's container (or init container) called `name`.

@@ -3,6 +3,7 @@
 #include "agent/container_spec.h"
 #include "agent/pod_condition.h"
 #include "agent/pod_worker.h"
+#include "api/pod_helpers.h"
 #include "api/resources.h"
 #include "common/log.h"
 #include "common/time.h"
@@ -141,7 +142,7 @@ void PodWorker::publish_status(const json::object& pod) {
                       {"conditions", std::move(conds)},
                       {"hostIP", ctx_.host_ip},
                       {"hostIPs", json::array{json::object{{"ip", ctx_.host_ip}}}},
-                      {"qosClass", qos_class(pod)},
+                      {"qosClass", api::pod_qos_class(pod)},
                       {"containerStatuses", std::move(statuses)}};
   if (!init_statuses.empty()) status["initContainerStatuses"] = std::move(init_statuses);
   if (!pod_ip_.empty()) {

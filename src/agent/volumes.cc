@@ -22,7 +22,7 @@
 #include "agent/atomic_writer.h"
 #include "common/base64.h"
 #include "runtime/host.h"
-#include "scheduler/quantity.h"
+#include "common/quantity.h"
 
 namespace skiff::agent {
 namespace {
@@ -202,7 +202,7 @@ bool set_up_empty_dir(const std::string& dir, const json::object& src, std::stri
   if (medium.empty()) return true;
   int64_t size = 0;
   if (auto* q = src.if_contains("sizeLimit"); q && q->is_string())
-    size = scheduler::parse_quantity(q->get_string()).value_or(0);
+    size = parse_quantity(q->get_string()).value_or(0);
   return ensure_tmpfs(dir, size, err);
 }
 

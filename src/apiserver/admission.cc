@@ -4,7 +4,7 @@
 
 #include <stdexcept>
 
-#include "apiserver/object_store.h"
+#include "apiserver/stored_object.h"
 #include "common/log.h"
 
 namespace skiff::apiserver {
@@ -67,7 +67,7 @@ static std::optional<json::object> default_priority_class(storage::Store& store)
   auto res = store.list({pcr->key_prefix(), "", 0, 0});
   std::optional<json::object> best;
   for (const auto& kv : res.items) {
-    auto pc = ObjectStore::decode(kv);
+    auto pc = decode_stored_object(kv);
     if (!pc || !is_true(*pc, "globalDefault")) continue;
     if (!best || get_int(*pc, {"value"}) < get_int(*best, {"value"})) best = std::move(*pc);
   }
@@ -85,7 +85,7 @@ Status Admission::admit_pod_priority(json::object& pod) {
     const auto* pcr = api::find_resource("scheduling.k8s.io", "v1", "priorityclasses");
     auto got = store_.get(pcr->key_prefix() + class_name);
     if (got.code == storage::Code::kOk)
-      if (auto decoded = ObjectStore::decode(got.kv)) pc = std::move(*decoded);
+      if (auto decoded = decode_stored_object(got.kv)) pc = std::move(*decoded);
     if (!pc)
       return ApiError::forbidden("pods \"" + get_string(pod, {"metadata", "name"}) +
                                  "\" is forbidden: no PriorityClass with name " + class_name +
@@ -146,7 +146,7 @@ void Admission::load_allocations() {
   auto res = store_.list({svc->key_prefix(), "", 0, 0});
   std::lock_guard lock(mu_);
   for (const auto& kv : res.items) {
-    auto obj = ObjectStore::decode(kv);
+    auto obj = decode_stored_object(kv);
     if (!obj) continue;
     if (auto ip = parse_ipv4(get_string(*obj, {"spec", "clusterIP"})))
       if (*ip > net_ && *ip < net_ + size_ - 1) ips_.insert(*ip - net_);
@@ -162,7 +162,7 @@ Status Admission::check_namespace(const api::ResourceInfo& r, const json::object
   const auto* nsr = api::find_resource("", "v1", "namespaces");
   auto got = store_.get(nsr->key_prefix() + ns);
   if (got.code != storage::Code::kOk) return ApiError::not_found("namespaces", ns);
-  auto nsobj = ObjectStore::decode(got.kv);
+  auto nsobj = decode_stored_object(got.kv);
   if (nsobj && (find_path(*nsobj, {"metadata", "deletionTimestamp"}) ||
                 get_string(*nsobj, {"status", "phase"}) == "Terminating")) {
     auto e = ApiError::forbidden(r.resource + " \"" + get_string(obj, {"metadata", "name"}) +

@@ -1,7 +1,7 @@
 // The ServiceAccount admission plugin (see admission.h): the account a pod runs as, and the
 // kube-api-access volume that carries its credentials.
 #include "apiserver/admission.h"
-#include "apiserver/object_store.h"
+#include "apiserver/stored_object.h"
 #include "common/uuid.h"
 
 namespace skiff::apiserver {
@@ -30,7 +30,7 @@ void Admission::admit_service_account(json::object& pod) {
   const auto* sar = api::find_resource("", "v1", "serviceaccounts");
   auto got = store_.get(sar->key_prefix() + get_string(pod, {"metadata", "namespace"}) + "/" + name);
   if (got.code == storage::Code::kOk)
-    if (auto decoded = ObjectStore::decode(got.kv)) sa = std::move(*decoded);
+    if (auto decoded = decode_stored_object(got.kv)) sa = std::move(*decoded);
   if (sa) {
     const json::value* pull = find_path(spec, {"imagePullSecrets"});
     const json::value* sa_pull = find_path(*sa, {"imagePullSecrets"});

@@ -10,10 +10,10 @@
 //    429 TooManyRequests and nothing is deleted.
 // The evicted pod gets the DisruptionTarget condition, then is deleted with the Eviction's
 // deleteOptions (grace period, preconditions, dry run).
+#include "api/pod_helpers.h"
 #include "apiserver/handler.h"
 #include "common/log.h"
 #include "common/time.h"
-#include "controllers/logic.h"
 
 namespace skiff::apiserver {
 namespace {
@@ -124,7 +124,7 @@ Status ApiHandler::evict(const std::string& ns, const std::string& name, const D
   const json::object& pdb = matching.front();
   const std::string pdb_name = get_string(pdb, {"metadata", "name"});
 
-  if (!controllers::is_pod_ready(*pod)) {
+  if (!api::is_pod_ready(*pod)) {
     if (get_string(pdb, {"spec", "unhealthyPodEvictionPolicy"}) == "AlwaysAllow") return remove();
     int64_t desired = get_int(pdb, {"status", "desiredHealthy"});
     if (get_int(pdb, {"status", "currentHealthy"}) >= desired && desired > 0) return remove();

@@ -1,4 +1,5 @@
 #include "apiserver/object_store.h"
+#include "apiserver/stored_object.h"
 
 #include <thread>
 
@@ -145,13 +146,7 @@ std::string ObjectStore::key_for(const api::ResourceInfo& r, const std::string& 
 }
 
 Result<json::object> ObjectStore::decode(const storage::KeyValue& kv) {
-  json::value v;
-  std::string err;
-  if (!parse_json(kv.value, v, err) || !v.is_object())
-    return ApiError::internal("stored object " + kv.key + " does not decode: " + err);
-  auto& obj = v.get_object();
-  ensure_object(obj, "metadata")["resourceVersion"] = std::to_string(kv.mod_revision);
-  return std::move(obj);
+  return decode_stored_object(kv);
 }
 
 void ObjectStore::mark_undecodable(const std::string& key, bool bad) {

@@ -1,18 +1,16 @@
+// The API server of `skiff server` (server.h): store, PKI, HTTPS, bootstrap objects, and the
+// background compaction and `kubernetes` endpoints upkeep.
 #include "apiserver/server.h"
 #include "apiserver/crd_controller.h"
 #include "apiserver/event_ttl.h"
 
-#include <arpa/inet.h>
 #include <malloc.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <functional>
 #include <stdexcept>
 
 #include "apiserver/admission.h"
@@ -20,23 +18,11 @@
 #include "apiserver/handler.h"
 #include "apiserver/kubernetes_service.h"
 #include "apiserver/object_store.h"
-#include "addons/coredns.h"
-#include "agent/agent.h"
-#include "images/system_image.h"
-#include "runtime/ipam.h"
-#include "client/client.h"
-#include "client/leader_election.h"
-#include "controllers/controller_manager.h"
-#include "controllers/nodeipam.h"
-#include "scheduler/scheduler.h"
 #include "common/health.h"
 #include "common/log.h"
-#include "common/node_name.h"
-#include "common/time.h"
 #include "common/version.h"
 #include "net/http.h"
 #include "pki/jwt.h"
-#include "pki/pki.h"
 #include "storage/compaction.h"
 #include "storage/sqlite_store.h"
 
@@ -48,30 +34,6 @@ std::string hostname() {
   char buf[256] = {};
   gethostname(buf, sizeof buf - 1);
   return buf;
-}
-
-// An elector for an embedded component. Its identity (hostname_uuid) is kept in the data dir:
-// one server owns a data dir at a time, so after a crash the restarted server renews its own
-// lease at once instead of waiting for it to expire.
-std::unique_ptr<client::LeaderElector> elect(client::Client& c, const std::string& lease,
-                                             const std::string& data_dir,
-                                             std::function<void()> on_start,
-                                             std::function<void()> on_stop) {
-  const std::string path = data_dir + "/" + lease + ".identity";
-  std::string identity;
-  if (std::ifstream in(path); in) std::getline(in, identity);
-  if (identity.empty()) {
-    identity = client::default_identity();
-    std::ofstream(path) << identity << "\n";
-  }
-  client::LeaderElectionConfig lc;
-  lc.lease_name = lease;
-  lc.identity = identity;
-  lc.on_started_leading = std::move(on_start);
-  lc.on_stopped_leading = std::move(on_stop);
-  auto le = std::make_unique<client::LeaderElector>(c, std::move(lc));
-  le->start();
-  return le;
 }
 
 // Creates an object unless it exists (bootstrap is idempotent across restarts).
@@ -165,101 +127,10 @@ void Server::start() {
                          ? "127.0.0.1"
                          : cfg_.bind_address;
   if (host.find(':') != std::string::npos) host = "[" + host + "]";
-  const std::string url = "https://" + host + ":" + std::to_string(https_->port());
-  pki::write_kubeconfig(kubeconfig_path(), url, certs.ca.cert_pem, certs.admin, "admin");
+  url_ = "https://" + host + ":" + std::to_string(https_->port());
+  pki::write_kubeconfig(kubeconfig_path(), url_, certs.ca.cert_pem, certs.admin, "admin");
+  pki_ = std::move(certs);
   SKIFF_LOG(INFO) << "ready; export KUBECONFIG=" << kubeconfig_path();
-  // The embedded components authenticate with their own certificates, as upstream's do.
-  auto component_client = [&](const std::string& user) {
-    auto cert = pki::make_client_cert(certs.ca, user, {});
-    client::Config cc;
-    cc.server = url;
-    cc.ca_pem = certs.ca.cert_pem;
-    cc.cert_pem = cert.cert_pem;
-    cc.key_pem = cert.key_pem;
-    cc.user_agent = user;
-    return std::make_unique<client::Client>(cc);
-  };
-  if (cfg_.run_scheduler) {
-    scheduler_client_ = component_client("system:kube-scheduler");
-    auto start_scheduler = [this] {
-      scheduler_ = std::make_unique<scheduler::Scheduler>(*scheduler_client_);
-      scheduler_->start();
-    };
-    if (cfg_.leader_elect)
-      scheduler_elector_ = elect(*scheduler_client_, "kube-scheduler", cfg_.data_dir,
-                                 start_scheduler, [this] { scheduler_.reset(); });
-    else
-      start_scheduler();
-  }
-  if (cfg_.run_controllers) {
-    controllers_client_ = component_client("system:kube-controller-manager");
-    controllers::ControllerOptions copts;
-    copts.node_monitor_grace_period = cfg_.node_monitor_grace_period;
-    copts.cluster_cidr = cfg_.cluster_cidr;
-    copts.node_cidr_mask_size = cfg_.node_cidr_mask_size;
-    copts.allocate_node_cidrs = cfg_.allocate_node_cidrs;
-    copts.root_ca_pem = certs.ca.cert_pem;
-    auto start_controllers = [this, copts] {
-      controllers_ = std::make_unique<controllers::ControllerManager>(*controllers_client_, copts);
-      controllers_->start();
-    };
-    if (cfg_.leader_elect)
-      controllers_elector_ = elect(*controllers_client_, "kube-controller-manager", cfg_.data_dir,
-                                   start_controllers, [this] { controllers_.reset(); });
-    else
-      start_controllers();
-  }
-  if (!cfg_.no_agent) {
-    agent::AgentOptions ao;
-    ao.data_dir = cfg_.data_dir + "/agent";
-    ao.node_name = cfg_.node_name.empty() ? default_node_name() : cfg_.node_name;
-    ao.kubelet_port = cfg_.kubelet_port;
-    ao.registry_config = cfg_.registry_config;
-    ao.runtime = cfg_.runtime;
-    ao.node_ip = cfg_.node_ip;
-    ao.cgroup_parent = cfg_.cgroup_parent;
-    ao.flannel_backend = cfg_.flannel_backend;
-    ao.proxy = cfg_.proxy;
-    if (!cfg_.cluster_cidr.empty()) ao.cluster_cidr = cfg_.cluster_cidr;
-    ao.service_cidr = cfg_.service_cidr;
-    ao.cluster_dns = cfg_.cluster_dns;
-    ao.cluster_domain = cfg_.cluster_domain;
-    ao.resolv_conf = cfg_.resolv_conf;
-    ao.client_ca_pem = certs.ca.cert_pem;
-    // The control plane in this process shows as mirror pods on this node (docs/agent.md).
-    ao.control_plane_components.push_back("kube-apiserver");
-    if (cfg_.run_controllers) ao.control_plane_components.push_back("kube-controller-manager");
-    if (cfg_.run_scheduler) ao.control_plane_components.push_back("kube-scheduler");
-    auto node_cert = pki::make_client_cert(certs.ca, "system:node:" + ao.node_name,
-                                           {"system:nodes"});
-    client::Config ac;
-    ac.server = url;
-    ac.ca_pem = certs.ca.cert_pem;
-    ac.cert_pem = node_cert.cert_pem;
-    ac.key_pem = node_cert.key_pem;
-    agent_ = std::make_unique<agent::Agent>(ac, ao);
-    try {
-      agent_->start();
-    } catch (const std::exception& e) {
-      SKIFF_LOG(ERROR) << "node agent: " << e.what()
-                       << "; this server runs no pods (fix that, or pass --no-agent)";
-      agent_.reset();
-    }
-  }
-  agent::AgentOptions own;  // what decides whether this server's agent runs the proxy
-  own.flannel_backend = cfg_.flannel_backend;
-  own.proxy = cfg_.proxy;
-  if (cfg_.dns_addon == "on" || (cfg_.dns_addon == "auto" && !cfg_.no_agent && agent::runs_proxy(own))) {
-    addons::DnsAddonOptions dopts;
-    dopts.cluster_dns = cfg_.cluster_dns.empty() || cfg_.cluster_dns == "host"
-                            ? runtime::nth_address(cfg_.service_cidr, runtime::kClusterDnsIndex).value_or("")
-                            : cfg_.cluster_dns;
-    dopts.cluster_domain = cfg_.cluster_domain;
-    dopts.image = images::system_image_ref();
-    addons_client_ = component_client("system:addon-manager");
-    dns_addon_ = std::make_unique<addons::DnsAddon>(*addons_client_, dopts);
-    dns_addon_->start();
-  }
   maintenance_ = std::thread([this] { maintenance_loop(); });
 }
 
@@ -326,6 +197,10 @@ void Server::maintenance_loop() {
   }
 }
 
+void Server::end_watches() {
+  if (handler_) handler_->shutdown();
+}
+
 void Server::stop() {
   {
     std::lock_guard lock(mu_);
@@ -333,23 +208,6 @@ void Server::stop() {
     stopping_ = true;
   }
   cv_.notify_all();
-  // The node agent first (its containers keep running), then open watches end and the
-  // embedded components stop side by side.
-  if (dns_addon_) dns_addon_->stop();
-  if (agent_) agent_->stop();
-  agent_.reset();
-  if (handler_) handler_->shutdown();
-  std::thread stop_controllers([this] {
-    controllers_elector_.reset();  // stops what it started, then releases the lease
-    if (controllers_) controllers_->stop();
-  });
-  scheduler_elector_.reset();
-  if (scheduler_) scheduler_->stop();
-  stop_controllers.join();
-  controllers_.reset();
-  scheduler_.reset();
-  controllers_client_.reset();
-  scheduler_client_.reset();
   if (handler_) handler_->shutdown();
   if (https_) https_->stop();
   if (maintenance_.joinable()) maintenance_.join();
@@ -363,184 +221,4 @@ void Server::stop() {
   store_.reset();
 }
 
-namespace {
-void usage() {
-  std::fprintf(stderr,
-               "usage: skiff server [--data-dir DIR] [--bind-address ADDR] [--port N] "
-               "[--no-agent] [--datastore sqlite] [--service-cidr CIDR]\n"
-               "                    [--service-account-issuer URL (default "
-               "https://kubernetes.default.svc.cluster.local)]\n"
-               "                    [--compaction-interval DURATION] [--event-ttl DURATION] [--disable-scheduler]\n"
-               "                    [--disable-controllers] [--leader-elect=false] [-v]\n"
-               "  node agent (unless --no-agent; data in DATA_DIR/agent):\n"
-               "    [--kubelet-port N (10250; 0 = any)] [--node-name NAME] [--runtime crun|runc]\n"
-               "    [--registry-config FILE] [--node-ip IP] [--cgroup-parent PATH]\n"
-               "    [--flannel-backend none|host-gw|vxlan (default none: pods of this node only)]\n"
-               "    [--no-proxy | --proxy (service proxy: default on unless the backend is none)]\n"
-               "  cluster DNS (docs/network.md):\n"
-               "    [--cluster-dns IP (default: the 10th address of --service-cidr, 10.96.0.10)]\n"
-               "    [--cluster-domain DOMAIN (default cluster.local)] [--resolv-conf FILE (the\n"
-               "     resolvers of dnsPolicy Default pods, the DNS pods' upstreams; /etc/resolv.conf)]\n"
-               "    [--disable dns | --enable dns (the kube-system coredns Deployment and kube-dns\n"
-               "     Service; default: on when the node agent runs the service proxy)]\n"
-               "  defaults: --data-dir /var/lib/skiff --bind-address 0.0.0.0 --port 6443 "
-               "--service-cidr 10.96.0.0/12 --compaction-interval 5m --event-ttl 1h\n");
-  std::fprintf(stderr,
-               "  node lifecycle:\n"
-               "    --node-monitor-grace-period DURATION      a node whose kubelet has not "
-               "heartbeated for this long\n"
-               "                                              becomes Ready=Unknown and tainted "
-               "unreachable (default 40s)\n"
-               "    --default-not-ready-toleration-seconds N  tolerationSeconds added to pods "
-               "for node.kubernetes.io/not-ready:NoExecute (default 300)\n"
-               "    --default-unreachable-toleration-seconds N  the same for "
-               "node.kubernetes.io/unreachable:NoExecute (default 300)\n");
-  std::fputs(controllers::kNodeIpamUsage, stderr);
-}
-}  // namespace
-
-int server_main(int argc, char** argv) {
-  ServerConfig cfg;
-  controllers::ControllerOptions ipam_opts;  // only the node IPAM fields are read
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i], val;
-    auto eq = a.find('=');
-    bool has_val = eq != std::string::npos;
-    if (has_val) {
-      val = a.substr(eq + 1);
-      a = a.substr(0, eq);
-    }
-    auto need = [&]() -> std::string {
-      if (has_val) return val;
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "skiff server: %s needs a value\n", a.c_str());
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    if (a == "--data-dir") cfg.data_dir = need();
-    else if (a == "--bind-address") cfg.bind_address = need();
-    else if (a == "--port") cfg.port = std::atoi(need().c_str());
-    else if (a == "--no-agent") cfg.no_agent = true;
-    else if (a == "--no-proxy") cfg.proxy = "off";
-    else if (a == "--proxy") cfg.proxy = "on";
-    else if (a == "--kubelet-port") cfg.kubelet_port = std::atoi(need().c_str());
-    else if (a == "--node-name") cfg.node_name = need();
-    else if (a == "--registry-config") cfg.registry_config = need();
-    else if (a == "--runtime") cfg.runtime = need();
-    else if (a == "--node-ip") cfg.node_ip = need();
-    else if (a == "--cgroup-parent") cfg.cgroup_parent = need();
-    else if (a == "--flannel-backend") {
-      cfg.flannel_backend = need();
-      if (cfg.flannel_backend != "none" && cfg.flannel_backend != "host-gw" && cfg.flannel_backend != "vxlan") {
-        std::fprintf(stderr, "skiff server: --flannel-backend must be none, host-gw or vxlan\n");
-        return 2;
-      }
-    }
-    else if (a == "--cluster-dns") {
-      cfg.cluster_dns = need();
-      in_addr addr{};
-      if (cfg.cluster_dns != "host" && inet_pton(AF_INET, cfg.cluster_dns.c_str(), &addr) != 1) {
-        std::fprintf(stderr, "skiff server: --cluster-dns wants an IPv4 address (or host)\n");
-        return 2;
-      }
-    }
-    else if (a == "--cluster-domain") cfg.cluster_domain = need();
-    else if (a == "--resolv-conf") cfg.resolv_conf = need();
-    else if (a == "--disable" || a == "--enable") {
-      if (need() != "dns") {
-        std::fprintf(stderr, "skiff server: %s knows one addon: dns\n", a.c_str());
-        return 2;
-      }
-      cfg.dns_addon = a == "--disable" ? "off" : "on";
-    }
-    else if (a == "--datastore") cfg.datastore = need();
-    else if (a == "--service-account-issuer") cfg.service_account_issuer = need();
-    else if (a == "--service-cidr") cfg.service_cidr = need();
-    else if (a == "--disable-scheduler") cfg.run_scheduler = false;
-    else if (a == "--disable-controllers") cfg.run_controllers = false;
-    else if (a == "--leader-elect") cfg.leader_elect = !has_val || val != "false";
-    else if (a == "--compaction-interval") {
-      auto d = parse_duration(need());
-      if (!d || d->count() <= 0) {
-        std::fprintf(stderr, "skiff server: --compaction-interval wants a duration such as 5m\n");
-        return 2;
-      }
-      cfg.compaction_interval = *d;
-    }
-    else if (a == "--event-ttl") {
-      auto d = parse_duration(need());
-      if (!d || d->count() <= 0) {
-        std::fprintf(stderr, "skiff server: --event-ttl wants a duration such as 1h\n");
-        return 2;
-      }
-      cfg.event_ttl = *d;
-    }
-    else if (a == "--node-monitor-grace-period") {
-      auto d = parse_duration(need());
-      if (!d || d->count() <= 0) {
-        std::fprintf(stderr, "skiff server: --node-monitor-grace-period wants a duration such as 40s\n");
-        return 2;
-      }
-      cfg.node_monitor_grace_period = *d;
-    } else if (a == "--default-not-ready-toleration-seconds" ||
-               a == "--default-unreachable-toleration-seconds") {
-      std::string v = need();
-      char* end = nullptr;
-      long long n = std::strtoll(v.c_str(), &end, 10);
-      if (v.empty() || *end || n < 0) {
-        std::fprintf(stderr, "skiff server: %s wants a number of seconds\n", a.c_str());
-        return 2;
-      }
-      (a == "--default-not-ready-toleration-seconds" ? cfg.default_not_ready_toleration_seconds
-                                                     : cfg.default_unreachable_toleration_seconds) = n;
-    }
-    else if (auto ipam = controllers::apply_node_ipam_flag(a, has_val, need, ipam_opts)) {
-      if (!*ipam) {
-        std::fprintf(stderr, "skiff server: %s\n", ipam->error().message.c_str());
-        return 2;
-      }
-    }
-    else if (a == "-v" || a == "--verbose") set_log_level(LogLevel::DEBUG);
-    else if (a == "-h" || a == "--help") {
-      usage();
-      return 0;
-    } else {
-      std::fprintf(stderr, "skiff server: unknown flag %s\n", a.c_str());
-      usage();
-      return 2;
-    }
-  }
-  if (auto st = controllers::check_node_ipam_options(ipam_opts); !st) {
-    std::fprintf(stderr, "skiff server: %s\n", st.error().message.c_str());
-    return 2;
-  }
-  cfg.cluster_cidr = ipam_opts.cluster_cidr;
-  cfg.node_cidr_mask_size = ipam_opts.node_cidr_mask_size;
-  cfg.allocate_node_cidrs = ipam_opts.allocate_node_cidrs;
-  if (cfg.port < 0 || cfg.port > 65535) {
-    std::fprintf(stderr, "skiff server: --port %d is out of range\n", cfg.port);
-    return 2;
-  }
-  // Signals are taken synchronously by this thread; every other thread blocks them.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  signal(SIGPIPE, SIG_IGN);
-  Server server(cfg);
-  try {
-    server.start();
-  } catch (const std::exception& e) {
-    SKIFF_LOG(ERROR) << "skiff server failed to start: " << e.what();
-    return 1;
-  }
-  int sig = 0;
-  sigwait(&set, &sig);
-  SKIFF_LOG(INFO) << "received " << strsignal(sig) << ", shutting down";
-  server.stop();
-  SKIFF_LOG(INFO) << "stopped";
-  return 0;
-}
 }  // namespace skiff::apiserver

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "api/pod_helpers.h"
+
 namespace skiff::apiserver {
 namespace {
 bool is(const api::ResourceInfo& r, const char* group, const char* resource) {
@@ -21,27 +23,6 @@ bool tracks_generation(const api::ResourceInfo& r) {
   return kinds.count(r.kind) > 0;
 }
 
-std::string pod_qos_class(const json::object& pod) {
-  const auto* containers = find_path(pod, {"spec", "containers"});
-  if (!containers || !containers->is_array()) return "BestEffort";
-  bool any = false, guaranteed = true;
-  for (const auto& c : containers->get_array()) {
-    const auto* req = find_path(c, {"resources", "requests"});
-    const auto* lim = find_path(c, {"resources", "limits"});
-    auto has = [](const json::value* m, const char* k) {
-      return m && m->is_object() && m->get_object().contains(k);
-    };
-    for (const char* res : {"cpu", "memory"}) {
-      if (has(req, res) || has(lim, res)) any = true;
-      if (!has(lim, res)) guaranteed = false;
-      else if (has(req, res) && req->get_object().at(res) != lim->get_object().at(res))
-        guaranteed = false;
-    }
-  }
-  if (!any) return "BestEffort";
-  return guaranteed ? "Guaranteed" : "Burstable";
-}
-
 void prepare_for_create(const api::ResourceInfo& r, json::object& obj) {
   auto& meta = ensure_object(obj, "metadata");
   if (tracks_generation(r)) meta["generation"] = 1;
@@ -59,7 +40,7 @@ void prepare_for_create(const api::ResourceInfo& r, json::object& obj) {
   if (is(r, "", "pods")) {
     json::object status;
     status["phase"] = "Pending";
-    status["qosClass"] = pod_qos_class(obj);
+    status["qosClass"] = api::pod_qos_class(obj);  // as the agent computes it
     obj["status"] = std::move(status);
   } else if (is(r, "", "namespaces")) {
     obj["status"] = json::object{{"phase", "Active"}};

@@ -22,7 +22,4 @@ void prepare_for_update(const api::ResourceInfo& r, json::object& obj, const jso
 void prepare_for_status_update(const api::ResourceInfo& r, json::object& obj,
                                const json::object& old);
 
-// The pod's QoS class from its containers' resources (Guaranteed, Burstable, BestEffort).
-std::string pod_qos_class(const json::object& pod);
-
 }  // namespace skiff::apiserver

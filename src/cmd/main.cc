@@ -7,21 +7,11 @@
 #include <cstring>
 #include <string>
 
-#include "agent/agent.h"
-#include "proxy/proxy.h"
-#include "dns/server.h"
-#include "apiserver/server.h"
+#include "cmd/commands.h"
+#include "common/flags.h"
 #include "common/version.h"
-#include "controllers/controller_manager.h"
-#include "images/images.h"
 #include "kubectl/kubectl.h"
 #include "runtime/monitor.h"
-#include "sim/sim.h"
-
-int scheduler_main(int argc, char** argv);  // src/scheduler/scheduler_cmd.cc
-namespace skiff::streaming {
-int debug_kubelet_main(int argc, char** argv);  // src/streaming/debug_kubelet.cc (a test tool)
-}
 
 namespace {
 // The server's allocator: glibc's defaults (8 arenas per core, an mmap threshold that grows to
@@ -71,19 +61,21 @@ int main(int argc, char** argv) {
   std::string cmd = argv[1];
   if (cmd == "server") {
     tune_malloc_for_server();
-    return skiff::apiserver::server_main(argc - 1, argv + 1);
+    return skiff::cmd::server_main(argc - 1, argv + 1);
   }
   if (cmd == "kubectl") return skiff::kubectl::main(argc - 1, argv + 1);
-  if (cmd == "scheduler") return scheduler_main(argc - 1, argv + 1);
-  if (cmd == "controller-manager") return skiff::controllers::controller_manager_main(argc - 1, argv + 1);
-  if (cmd == "agent") return skiff::agent::agent_main(argc - 1, argv + 1);
-  if (cmd == "proxy") return skiff::proxy::proxy_main(argc - 1, argv + 1);
-  if (cmd == "dns") return skiff::dns::dns_main(argc - 1, argv + 1);
-  if (cmd == "node-reset") return skiff::agent::node_reset_main(argc - 1, argv + 1);
-  if (cmd == "sim") return skiff::sim::sim_main(argc - 1, argv + 1);
-  if (cmd == "images") return skiff::images::images_main(argc - 1, argv + 1);
-  if (cmd == "debug-kubelet") return skiff::streaming::debug_kubelet_main(argc - 1, argv + 1);
+  if (cmd == "scheduler") return skiff::cmd::scheduler_main(argc - 1, argv + 1);
+  if (cmd == "controller-manager") return skiff::cmd::controller_manager_main(argc - 1, argv + 1);
+  if (cmd == "agent") return skiff::cmd::agent_main(argc - 1, argv + 1);
+  if (cmd == "proxy") return skiff::cmd::proxy_main(argc - 1, argv + 1);
+  if (cmd == "dns") return skiff::cmd::dns_main(argc - 1, argv + 1);
+  if (cmd == "node-reset") return skiff::cmd::node_reset_main(argc - 1, argv + 1);
+  if (cmd == "sim") return skiff::cmd::sim_main(argc - 1, argv + 1);
+  if (cmd == "images") return skiff::cmd::images_main(argc - 1, argv + 1);
+  if (cmd == "debug-kubelet") return skiff::cmd::debug_kubelet_main(argc - 1, argv + 1);
   if (cmd == "version" || cmd == "--version") {
+    skiff::FlagSet flags("skiff version", "", "Prints the version.");
+    if (auto rc = flags.parse_or_exit(argc - 1, argv + 1)) return *rc;
     std::printf("skiff version %s (Kubernetes API %s, commit %s)\n", skiff::kSkiffVersion,
                 skiff::kKubeGitVersion, skiff::kSkiffCommit);
     return 0;

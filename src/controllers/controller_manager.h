@@ -28,8 +28,4 @@ class ControllerManager {
   std::unique_ptr<Impl> impl_;
 };
 
-// `skiff controller-manager --kubeconfig FILE [--workers N] [-v]`: runs in the foreground until
-// SIGTERM/SIGINT. argv[0] is "controller-manager".
-int controller_manager_main(int argc, char** argv);
-
 }  // namespace skiff::controllers

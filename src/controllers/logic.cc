@@ -27,25 +27,9 @@ bool is_pod_active(const json::object& pod) {
   return phase != "Succeeded" && phase != "Failed";
 }
 
-namespace {
-const json::object* ready_condition(const json::object& pod) {
-  const json::value* conds = find_path(pod, {"status", "conditions"});
-  if (!conds || !conds->is_array()) return nullptr;
-  for (const auto& c : conds->as_array()) {
-    if (c.is_object() && get_string(c, {"type"}) == "Ready") return &c.as_object();
-  }
-  return nullptr;
-}
-}  // namespace
-
-bool is_pod_ready(const json::object& pod) {
-  const json::object* c = ready_condition(pod);
-  return c && get_string(*c, {"status"}) == "True";
-}
-
 bool is_pod_available(const json::object& pod, int64_t min_ready_seconds,
                       std::chrono::system_clock::time_point now) {
-  const json::object* c = ready_condition(pod);
+  const json::object* c = api::pod_condition(pod, "Ready");
   if (!c || get_string(*c, {"status"}) != "True") return false;
   if (min_ready_seconds <= 0) return true;
   auto t = parse_rfc3339(get_string(*c, {"lastTransitionTime"}));

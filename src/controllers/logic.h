@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/pod_helpers.h"
 #include "api/resources.h"
 #include "client/informer.h"
 #include "common/json.h"
@@ -28,7 +29,7 @@ const json::object* controller_ref(const json::object& obj);
 std::string owner_key_of(const json::object& pod, const char* kind);
 // Non-terminal and not being deleted: counts towards a ReplicaSet's replicas.
 bool is_pod_active(const json::object& pod);
-bool is_pod_ready(const json::object& pod);
+using api::is_pod_ready;  // api/pod_helpers.h
 // Ready for at least min_ready_seconds (by the Ready condition's lastTransitionTime).
 bool is_pod_available(const json::object& pod, int64_t min_ready_seconds,
                       std::chrono::system_clock::time_point now);

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/flags.h"
 #include "controllers/controllers.h"
 
 namespace skiff::controllers {
@@ -85,21 +86,12 @@ class NodeIpamController : public QueueController {
   std::set<std::string> waiting_;  // nodes told CIDRNotAvailable, retried when one is freed
 };
 
-// Applies one of the node IPAM flags shared by `skiff server` and `skiff controller-manager`:
-// --cluster-cidr CIDR ("" = off), --node-cidr-mask-size N, --allocate-node-cidrs[=true|false].
-// `flag` is the name (without "=value"); `value` is fetched only for flags that take one.
-// nullopt when `flag` is not one of them; an error (printable message) for a bad value.
-std::optional<Status> apply_node_ipam_flag(const std::string& flag, bool has_value,
-                                           const std::function<std::string()>& value,
-                                           ControllerOptions& opts);
+// Declares the node IPAM flags shared by `skiff server` and `skiff controller-manager` on `flags`,
+// setting `opts`: --cluster-cidr CIDR ("" = off), --node-cidr-mask-size N (1..30),
+// --allocate-node-cidrs[=true|false].
+void add_node_ipam_flags(FlagSet& flags, ControllerOptions& opts);
 // Checks the combination once every flag is read (a valid CIDR and mask when allocating).
 Status check_node_ipam_options(const ControllerOptions& opts);
-inline constexpr const char* kNodeIpamUsage =
-    "  node IPAM (pod CIDR of each node):\n"
-    "    --cluster-cidr CIDR          range node podCIDRs are carved from (default 10.244.0.0/16;\n"
-    "                                 \"\" turns allocation off)\n"
-    "    --node-cidr-mask-size N      prefix length of each node's podCIDR (default 24)\n"
-    "    --allocate-node-cidrs=BOOL   allocate node podCIDRs (default true; false = off)\n";
 
 // The controller for the options: NodeIpamController, or one that does nothing when
 // opts.cluster_cidr is empty (or invalid, which is logged; the flags are checked earlier).

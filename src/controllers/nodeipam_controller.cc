@@ -133,27 +133,14 @@ bool CidrSet::release(const std::string& cidr) {
 
 // ---- flags ----
 
-std::optional<Status> apply_node_ipam_flag(const std::string& flag, bool has_value,
-                                           const std::function<std::string()>& value,
-                                           ControllerOptions& opts) {
-  if (flag == "--cluster-cidr") {
-    opts.cluster_cidr = value();
-  } else if (flag == "--node-cidr-mask-size") {
-    std::string v = value();
-    int n = -1;
-    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-    if (v.empty() || ec != std::errc() || end != v.data() + v.size() || n < 1 || n > 30)
-      return Status(ApiError::bad_request("--node-cidr-mask-size wants a prefix length such as 24"));
-    opts.node_cidr_mask_size = n;
-  } else if (flag == "--allocate-node-cidrs") {
-    std::string v = has_value ? value() : "true";
-    if (v != "true" && v != "false")
-      return Status(ApiError::bad_request("--allocate-node-cidrs wants true or false"));
-    opts.allocate_node_cidrs = v == "true";
-  } else {
-    return std::nullopt;
-  }
-  return ok_status();
+void add_node_ipam_flags(FlagSet& flags, ControllerOptions& opts) {
+  flags.section("node IPAM (pod CIDR of each node)")
+      .string("--cluster-cidr", &opts.cluster_cidr,
+              "range node podCIDRs are carved from (\"\" turns allocation off)", "CIDR")
+      .integer("--node-cidr-mask-size", &opts.node_cidr_mask_size,
+               "prefix length of each node's podCIDR", 1, 30)
+      .boolean("--allocate-node-cidrs", &opts.allocate_node_cidrs,
+               "allocate node podCIDRs (false = off)");
 }
 
 Status check_node_ipam_options(const ControllerOptions& opts) {

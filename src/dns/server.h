@@ -50,8 +50,4 @@ class Server {
   std::unique_ptr<Impl> impl_;
 };
 
-// `skiff dns --kubeconfig FILE [--listen ADDR:PORT] [--cluster-domain D] [--ttl S]
-// [--upstream IP[:PORT]]...` in the foreground.
-int dns_main(int argc, char** argv);
-
 }  // namespace skiff::dns

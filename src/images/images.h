@@ -91,7 +91,4 @@ struct Options {
 // registry config, data dir not writable).
 std::unique_ptr<ImageService> open_image_service(const Options& opts, std::string* err);
 
-// `skiff images ...`
-int images_main(int argc, char** argv);
-
 }  // namespace skiff::images

@@ -98,7 +98,4 @@ class Proxy {
   std::map<std::pair<std::string, std::string>, std::string> key_owner_;
 };
 
-// `skiff proxy --kubeconfig FILE [--hostname-override NAME] ...` in the foreground.
-int proxy_main(int argc, char** argv);
-
 }  // namespace skiff::proxy

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "common/time.h"
-#include "scheduler/quantity.h"
+#include "common/quantity.h"
 
 namespace skiff::scheduler {
 

@@ -8,6 +8,8 @@
 #include <functional>
 
 #include "api/validation_util.h"
+#include "common/flags.h"
+#include "common/numbers.h"
 
 namespace skiff::sim {
 namespace {
@@ -26,21 +28,6 @@ std::vector<std::string> split(const std::string& s, char sep) {
     start = pos + 1;
   }
   return out;
-}
-
-ApiError flag_error(const std::string& msg) { return ApiError::bad_request(msg); }
-
-std::optional<std::chrono::milliseconds> duration_flag(const std::string& v) {
-  if (v == "0") return std::chrono::milliseconds(0);  // Go's time.ParseDuration takes a bare 0
-  return parse_duration(v);
-}
-
-std::optional<int> int_flag(const std::string& v) {
-  if (v.empty()) return std::nullopt;
-  char* end = nullptr;
-  long n = std::strtol(v.c_str(), &end, 10);
-  if (*end != '\0' || n < 0 || n > 1'000'000'000) return std::nullopt;
-  return static_cast<int>(n);
 }
 
 // A short deterministic hex digest of a string (machine-id and system-uuid of a node must be
@@ -67,148 +54,132 @@ json::object condition(const char* type, const char* status, const char* reason,
 
 }  // namespace
 
+namespace {
+
+// The flags of `skiff sim`, setting `cfg`; the setters check each value.
+FlagSet sim_flags(SimConfig& cfg) {
+  FlagSet fs("skiff sim", "--kubeconfig FILE --nodes N [flags]",
+             "Registers N hollow nodes and acts as their kubelet without running containers:\n"
+             "pods bound to them become Running, leases are renewed, graceful deletion completes.\n"
+             "SIGTERM/SIGINT stops the heartbeats and leaves the nodes behind, like dead machines.");
+  auto positive = [](int* dst, int max, const char* what) {
+    return [dst, max, what](const std::string& v) -> std::string {
+      auto n = parse_int64(v);
+      if (!n || *n < 1 || *n > max) return "\"" + v + "\" is not " + what;
+      *dst = static_cast<int>(*n);
+      return "";
+    };
+  };
+  auto quantity = [](std::string* dst) {
+    return [dst](const std::string& v) -> std::string {
+      std::string err;
+      auto q = api::detail::parse_quantity(v, &err);
+      if (!q || *q <= 0) return "\"" + v + "\": " + (err.empty() ? "want a positive quantity" : err);
+      *dst = v;
+      return "";
+    };
+  };
+  fs.custom("--kubeconfig", "FILE", "credentials and server (required)", "",
+            [&cfg](const std::string& v) -> std::string {
+              if (v.empty()) return "want a file name";
+              cfg.kubeconfig = v;
+              return "";
+            })
+      .custom("--nodes", "N", "number of nodes (required)", "",
+              positive(&cfg.nodes, 1'000'000'000, "a positive number of nodes"))
+      .custom("--name-prefix", "P", "node names are P0, P1, ...", cfg.name_prefix,
+              [&cfg](const std::string& v) -> std::string {
+                // The names must be DNS subdomains; a lowercase prefix ending in '-' or
+                // alphanumeric is.
+                for (char c : v)
+                  if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'))
+                    return "\"" + v + "\": want lower case letters, digits, '-' or '.'";
+                if (!v.empty() && (v[0] == '-' || v[0] == '.'))
+                  return "\"" + v + "\" must start with a letter or digit";
+                cfg.name_prefix = v;
+                return "";
+              })
+      .custom("--cpu", "Q", "cpu capacity of each node", cfg.cpu, quantity(&cfg.cpu))
+      .custom("--memory", "Q", "memory capacity of each node", cfg.memory, quantity(&cfg.memory))
+      .custom("--pods", "N", "pod capacity of each node", std::to_string(cfg.pods),
+              positive(&cfg.pods, 1'000'000'000, "a positive number of pods"))
+      .custom("--labels", "k=v,...", "extra labels on every node", "",
+              [&cfg](const std::string& v) -> std::string {
+                if (v.empty()) return "";
+                json::object labels;
+                for (const auto& kv : split(v, ',')) {
+                  auto p = kv.find('=');
+                  if (p == std::string::npos || p == 0)
+                    return "\"" + v + "\": want key=value pairs separated by ','";
+                  cfg.labels.emplace_back(kv.substr(0, p), kv.substr(p + 1));
+                  labels[kv.substr(0, p)] = kv.substr(p + 1);
+                }
+                std::vector<FieldCause> causes;
+                api::detail::validate_labels(causes, labels, "labels");
+                if (!causes.empty()) return "\"" + v + "\": " + causes.front().message;
+                return "";
+              })
+      .custom("--taints", "k[=v]:Effect,...",
+              "taints on every node (NoSchedule, PreferNoSchedule, NoExecute)", "",
+              [&cfg](const std::string& v) -> std::string {
+                if (v.empty()) return "";
+                for (const auto& t : split(v, ',')) {
+                  auto colon = t.rfind(':');
+                  if (colon == std::string::npos || colon == 0)
+                    return "\"" + v + "\": want key[=value]:Effect taints separated by ','";
+                  Taint taint;
+                  taint.effect = t.substr(colon + 1);
+                  std::string kv = t.substr(0, colon);
+                  auto p = kv.find('=');
+                  taint.key = kv.substr(0, p);
+                  if (p != std::string::npos) taint.value = kv.substr(p + 1);
+                  if (taint.key.empty()) return "\"" + v + "\": a taint needs a key";
+                  if (taint.effect != "NoSchedule" && taint.effect != "PreferNoSchedule" &&
+                      taint.effect != "NoExecute")
+                    return "\"" + v +
+                           "\": taint effect must be NoSchedule, PreferNoSchedule or NoExecute";
+                  cfg.taints.push_back(std::move(taint));
+                }
+                return "";
+              })
+      .duration("--pod-start-delay", &cfg.pod_start_delay, "time from binding to Running")
+      .duration("--pod-run-duration", &cfg.pod_run_duration,
+                "how long pods with restartPolicy Never/OnFailure run before their containers exit")
+      .duration("--heartbeat-interval", &cfg.heartbeat_interval, "lease renewal period",
+                std::chrono::milliseconds(1))
+      .duration("--node-status-interval", &cfg.node_status_interval,
+                "Ready condition heartbeat period", std::chrono::milliseconds(1))
+      .duration("--pod-cidr-wait", &cfg.pod_cidr_wait,
+                "how long a node waits for the node IPAM controller to set its podCIDR before the "
+                "sim sets its own (0 = the sim sets its own at registration)")
+      .integer("--workers", &cfg.workers, "pod status workers", 1, 256)
+      .boolean("--verbose", &cfg.verbose, "debug logging")
+      .alias("-v", "--verbose");
+  return fs;
+}
+
+}  // namespace
+
 std::string sim_usage() {
-  return "usage: skiff sim --kubeconfig FILE --nodes N [flags]\n\n"
-         "Registers N hollow nodes and acts as their kubelet without running containers:\n"
-         "pods bound to them become Running, leases are renewed, graceful deletion completes.\n"
-         "SIGTERM/SIGINT stops the heartbeats and leaves the nodes behind, like dead machines.\n\n"
-         "flags:\n"
-         "  --kubeconfig FILE          credentials and server (required)\n"
-         "  --nodes N                  number of nodes (required)\n"
-         "  --name-prefix P            node names are P0, P1, ... (default sim-)\n"
-         "  --cpu Q                    cpu capacity of each node (default 4)\n"
-         "  --memory Q                 memory capacity of each node (default 16Gi)\n"
-         "  --pods N                   pod capacity of each node (default 110)\n"
-         "  --labels k=v,...           extra labels on every node\n"
-         "  --taints k[=v]:Effect,...  taints on every node (NoSchedule, PreferNoSchedule, NoExecute)\n"
-         "  --pod-start-delay D        time from binding to Running (default 0s)\n"
-         "  --pod-run-duration D       how long pods with restartPolicy Never/OnFailure run\n"
-         "                             before their containers exit (default 1s)\n"
-         "  --heartbeat-interval D     lease renewal period (default 10s)\n"
-         "  --node-status-interval D   Ready condition heartbeat period (default 1m)\n"
-         "  --pod-cidr-wait D          how long a node waits for the node IPAM controller to set\n"
-         "                             its podCIDR before the sim sets its own (default 30s;\n"
-         "                             0 = the sim sets its own at registration)\n"
-         "  --workers N                pod status workers (default 16)\n"
-         "  -v, --verbose              debug logging\n";
+  SimConfig cfg;
+  return sim_flags(cfg).usage();
 }
 
 Result<SimConfig> parse_sim_flags(int argc, char** argv, bool* help) {
   SimConfig cfg;
-  bool have_nodes = false;
   if (help) *help = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i], val;
-    auto eq = a.find('=');
-    bool has_val = eq != std::string::npos && a.rfind("--", 0) == 0;
-    if (has_val) {
-      val = a.substr(eq + 1);
-      a = a.substr(0, eq);
-    }
-    bool missing = false;
-    auto need = [&]() -> std::string {
-      if (has_val) return val;
-      if (i + 1 >= argc) {
-        missing = true;
-        return "";
-      }
-      return argv[++i];
-    };
-    auto bad = [&](const std::string& v, const std::string& want) {
-      return flag_error("invalid value \"" + v + "\" for " + a + ": " + want);
-    };
-    if (a == "-h" || a == "--help") {
+  FlagSet fs = sim_flags(cfg);
+  switch (fs.parse(argc, argv)) {
+    case FlagSet::Outcome::kHelp:
       if (help) *help = true;
       return cfg;
-    }
-    if (a == "-v" || a == "--verbose") {
-      cfg.verbose = true;
-      continue;
-    }
-    static const char* const kValued[] = {
-        "--kubeconfig", "--nodes",  "--name-prefix",     "--cpu",                "--memory",
-        "--pods",       "--labels", "--taints",          "--pod-start-delay",    "--heartbeat-interval",
-        "--node-status-interval",   "--workers", "--pod-run-duration", "--pod-cidr-wait"};
-    if (std::find(std::begin(kValued), std::end(kValued), a) == std::end(kValued))
-      return flag_error("unknown flag " + a);
-    std::string v = need();
-    if (missing) return flag_error("flag " + a + " needs a value");
-    if (a == "--kubeconfig") {
-      if (v.empty()) return bad(v, "want a file name");
-      cfg.kubeconfig = v;
-    } else if (a == "--nodes") {
-      auto n = int_flag(v);
-      if (!n || *n < 1) return bad(v, "want a positive number of nodes");
-      cfg.nodes = *n;
-      have_nodes = true;
-    } else if (a == "--name-prefix") {
-      // The names must be DNS subdomains; a lowercase prefix ending in '-' or alphanumeric is.
-      for (char c : v)
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'))
-          return bad(v, "want lower case letters, digits, '-' or '.'");
-      if (!v.empty() && (v[0] == '-' || v[0] == '.'))
-        return bad(v, "must start with a letter or digit");
-      cfg.name_prefix = v;
-    } else if (a == "--cpu" || a == "--memory") {
-      std::string err;
-      auto q = api::detail::parse_quantity(v, &err);
-      if (!q || *q <= 0) return bad(v, err.empty() ? "want a positive quantity" : err);
-      (a == "--cpu" ? cfg.cpu : cfg.memory) = v;
-    } else if (a == "--pods") {
-      auto n = int_flag(v);
-      if (!n || *n < 1) return bad(v, "want a positive number of pods");
-      cfg.pods = *n;
-    } else if (a == "--labels") {
-      if (v.empty()) continue;
-      json::object labels;
-      for (const auto& kv : split(v, ',')) {
-        auto p = kv.find('=');
-        if (p == std::string::npos || p == 0) return bad(v, "want key=value pairs separated by ','");
-        cfg.labels.emplace_back(kv.substr(0, p), kv.substr(p + 1));
-        labels[kv.substr(0, p)] = kv.substr(p + 1);
-      }
-      std::vector<FieldCause> causes;
-      api::detail::validate_labels(causes, labels, "labels");
-      if (!causes.empty()) return bad(v, causes.front().message);
-    } else if (a == "--taints") {
-      if (v.empty()) continue;
-      for (const auto& t : split(v, ',')) {
-        auto colon = t.rfind(':');
-        if (colon == std::string::npos || colon == 0)
-          return bad(v, "want key[=value]:Effect taints separated by ','");
-        Taint taint;
-        taint.effect = t.substr(colon + 1);
-        std::string kv = t.substr(0, colon);
-        auto p = kv.find('=');
-        taint.key = kv.substr(0, p);
-        if (p != std::string::npos) taint.value = kv.substr(p + 1);
-        if (taint.key.empty()) return bad(v, "a taint needs a key");
-        if (taint.effect != "NoSchedule" && taint.effect != "PreferNoSchedule" &&
-            taint.effect != "NoExecute")
-          return bad(v, "taint effect must be NoSchedule, PreferNoSchedule or NoExecute");
-        cfg.taints.push_back(std::move(taint));
-      }
-    } else if (a == "--pod-start-delay" || a == "--heartbeat-interval" ||
-               a == "--node-status-interval" || a == "--pod-run-duration" ||
-               a == "--pod-cidr-wait") {
-      auto d = duration_flag(v);
-      if (!d || d->count() < 0) return bad(v, "want a duration such as 500ms, 2s or 1m");
-      if (a == "--pod-start-delay") cfg.pod_start_delay = *d;
-      else if (a == "--pod-cidr-wait") cfg.pod_cidr_wait = *d;
-      else if (a == "--pod-run-duration") cfg.pod_run_duration = *d;
-      else if (d->count() == 0) return bad(v, "want a positive duration");
-      else if (a == "--heartbeat-interval") cfg.heartbeat_interval = *d;
-      else cfg.node_status_interval = *d;
-    } else if (a == "--workers") {
-      auto n = int_flag(v);
-      if (!n || *n < 1 || *n > 256) return bad(v, "want 1..256");
-      cfg.workers = *n;
-    } else {
-      return flag_error("unknown flag " + a);
-    }
+    case FlagSet::Outcome::kError:
+      return ApiError::bad_request(fs.error());
+    case FlagSet::Outcome::kOk:
+      break;
   }
-  if (cfg.kubeconfig.empty()) return flag_error("--kubeconfig is required");
-  if (!have_nodes) return flag_error("--nodes is required");
+  if (cfg.kubeconfig.empty()) return ApiError::bad_request("--kubeconfig is required");
+  if (!fs.seen("--nodes")) return ApiError::bad_request("--nodes is required");
   if (auto plan = AddressPlan::make(cfg.nodes, cfg.pods); !plan) return plan.error();
   return cfg;
 }

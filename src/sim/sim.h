@@ -126,7 +126,4 @@ class HollowNodes {
   bool started_ = false;
 };
 
-// `skiff sim ...` (argv[0] is "sim").
-int sim_main(int argc, char** argv);
-
 }  // namespace skiff::sim

@@ -35,18 +35,6 @@ TEST(ContainerSpec, CommandReplacesEntrypointAndArgsReplaceCmd) {
             (std::vector<std::string>{"echo", "1", "$(A)", "$(B)"}));
 }
 
-TEST(ContainerSpec, QosClasses) {
-  EXPECT_EQ(qos_class(parse(R"({"spec":{"containers":[{"name":"a"}]}})")), "BestEffort");
-  EXPECT_EQ(qos_class(parse(
-                R"({"spec":{"containers":[{"resources":{"limits":{"cpu":"1","memory":"1Gi"}}}]}})")),
-            "Guaranteed");
-  EXPECT_EQ(qos_class(parse(R"({"spec":{"containers":[{"resources":{"limits":{"cpu":"1","memory":"1Gi"},
-                                "requests":{"cpu":"1000m","memory":"1Gi"}}}]}})")),
-            "Guaranteed");
-  EXPECT_EQ(qos_class(parse(R"({"spec":{"containers":[{"resources":{"requests":{"cpu":"100m"}}}]}})")),
-            "Burstable");
-}
-
 TEST(ContainerSpec, TranslatesSecurityResourcesAndNamespaces) {
   auto pod = parse(R"({"metadata":{"name":"web-1"},
     "spec":{"securityContext":{"runAsUser":1000,"supplementalGroups":[5]},

@@ -100,23 +100,25 @@ TEST(NodeIpam, Flags) {
   ControllerOptions o;
   EXPECT_EQ(o.cluster_cidr, "10.244.0.0/16");
   EXPECT_EQ(o.node_cidr_mask_size, 24);
-  auto v = [](std::string s) { return [s] { return s; }; };
-  EXPECT_FALSE(apply_node_ipam_flag("--port", true, v("1"), o));
-  ASSERT_TRUE(apply_node_ipam_flag("--cluster-cidr", true, v("10.200.0.0/14"), o));
-  ASSERT_TRUE(*apply_node_ipam_flag("--node-cidr-mask-size", true, v("26"), o));
+  FlagSet fs("skiff test", "");
+  add_node_ipam_flags(fs, o);
+  EXPECT_EQ(fs.parse({"--port=1"}), FlagSet::Outcome::kError);
+  ASSERT_EQ(fs.parse({"--cluster-cidr", "10.200.0.0/14", "--node-cidr-mask-size=26"}),
+            FlagSet::Outcome::kOk);
   EXPECT_EQ(o.cluster_cidr, "10.200.0.0/14");
   EXPECT_EQ(o.node_cidr_mask_size, 26);
   EXPECT_TRUE(check_node_ipam_options(o));
-  EXPECT_FALSE(*apply_node_ipam_flag("--node-cidr-mask-size", true, v("x"), o));
-  ASSERT_TRUE(*apply_node_ipam_flag("--node-cidr-mask-size", true, v("12"), o));
+  EXPECT_EQ(fs.parse({"--node-cidr-mask-size", "x"}), FlagSet::Outcome::kError);
+  EXPECT_EQ(fs.parse({"--node-cidr-mask-size", "31"}), FlagSet::Outcome::kError);
+  ASSERT_EQ(fs.parse({"--node-cidr-mask-size", "12"}), FlagSet::Outcome::kOk);
   EXPECT_FALSE(check_node_ipam_options(o));  // /12 subnets of a /14
-  ASSERT_TRUE(*apply_node_ipam_flag("--allocate-node-cidrs", true, v("false"), o));
+  ASSERT_EQ(fs.parse({"--allocate-node-cidrs=false"}), FlagSet::Outcome::kOk);
   EXPECT_TRUE(check_node_ipam_options(o));  // off: nothing to check
   EXPECT_FALSE(o.allocate_node_cidrs);
-  ASSERT_TRUE(*apply_node_ipam_flag("--allocate-node-cidrs", false, v(""), o));
+  ASSERT_EQ(fs.parse({"--allocate-node-cidrs"}), FlagSet::Outcome::kOk);
   EXPECT_TRUE(o.allocate_node_cidrs);
-  EXPECT_FALSE(*apply_node_ipam_flag("--allocate-node-cidrs", true, v("yes"), o));
-  ASSERT_TRUE(*apply_node_ipam_flag("--cluster-cidr", true, v(""), o));
+  EXPECT_EQ(fs.parse({"--allocate-node-cidrs=yes"}), FlagSet::Outcome::kError);
+  ASSERT_EQ(fs.parse({"--cluster-cidr="}), FlagSet::Outcome::kOk);
   EXPECT_TRUE(check_node_ipam_options(o));  // empty = off
 }
 

@@ -14,7 +14,7 @@ DNS_IP=10.96.0.10
 # Bad flags are refused with what is wrong, before anything starts.
 expect "server: --disable names an addon" 'knows one addon: dns' "$SKIFF" server --disable foo
 expect "server: --cluster-dns is an IPv4 address" 'wants an IPv4 address' "$SKIFF" server --cluster-dns 300.1.1.1
-expect "agent: --cluster-dns is an IPv4 address or host" 'invalid --cluster-dns nope' \
+expect "agent: --cluster-dns is an IPv4 address or host" '--cluster-dns: wants an IPv4 address or host, not "nope"' \
   "$SKIFF" agent --kubeconfig /nonexistent --cluster-dns nope
 /usr/bin/python3 "$(dirname "$0")/testimage.py" save "$TMP/bb.tar" e2e/dnsbox:1
 # The nodes' resolver: host 2's address, where the responder runs once the namespace exists.

@@ -2,7 +2,7 @@
 
 #include "scheduler/framework.h"
 #include "scheduler/plugins.h"
-#include "scheduler/quantity.h"
+#include "common/quantity.h"
 #include "test_util.h"
 
 namespace skiff::scheduler {

@@ -6,25 +6,18 @@
 #include <string>
 #include <vector>
 
+#include "cmd/commands.h"
+#include "common/flags.h"
 #include "images/images.h"
 
-namespace skiff::images {
-namespace {
+namespace skiff::cmd {
+using images::Image;
+using images::Options;
+using images::PullPolicy;
+using images::Status;
+using images::open_image_service;
 
-void usage(FILE* f) {
-  std::fprintf(f,
-               "usage: skiff images [--data-dir DIR] [--registry-config FILE] COMMAND [ARGS]\n\n"
-               "commands:\n"
-               "  import FILE...   import OCI image-layout or docker-archive tars (as made by\n"
-               "                   `skopeo copy ... oci-archive:` or `docker save`)\n"
-               "  ls               list the images on this node\n"
-               "  rm REF|ID...     remove images (and their layers no other image uses)\n"
-               "  pull REF         pull an image from its registry (or a mirror)\n\n"
-               "flags:\n"
-               "  --data-dir DIR          the node agent's data dir (default /var/lib/skiff/agent)\n"
-               "  --registry-config FILE  registry mirrors and credentials (YAML or JSON; see\n"
-               "                          docs/images.md)\n");
-}
+namespace {
 
 const char* hint(Status::Code c) {
   switch (c) {
@@ -67,51 +60,29 @@ std::string short_id(const std::string& id) { return id.size() > 19 ? id.substr(
 
 int images_main(int argc, char** argv) {
   Options opts;
-  std::vector<std::string> args;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&](const char* flag, std::string& dst) {
-      std::string f = flag;
-      if (a == f) {
-        if (i + 1 >= argc) {
-          std::fprintf(stderr, "skiff images: %s needs a value\n", flag);
-          std::exit(2);
-        }
-        dst = argv[++i];
-        return true;
-      }
-      if (a.rfind(f + "=", 0) == 0) {
-        dst = a.substr(f.size() + 1);
-        return true;
-      }
-      return false;
-    };
-    if (value("--data-dir", opts.data_dir) || value("--registry-config", opts.registry_config))
-      continue;
-    if (a == "-h" || a == "--help") {
-      usage(stdout);
-      return 0;
-    }
-    if (a.size() > 1 && a[0] == '-') {
-      std::fprintf(stderr, "skiff images: unknown flag %s\n\n", a.c_str());
-      usage(stderr);
-      return 2;
-    }
-    args.push_back(a);
-  }
-  if (args.empty()) {
-    usage(stderr);
-    return 2;
-  }
+  FlagSet flags("skiff images", "[flags] COMMAND [ARGS]",
+                "Imports, lists, removes and pulls images in a node's store, whether or not the agent\n"
+                "runs.");
+  flags.string("--data-dir", &opts.data_dir, "the node agent's data dir", "DIR")
+      .string("--registry-config", &opts.registry_config,
+              "registry mirrors and credentials (YAML or JSON; see docs/images.md)", "FILE")
+      .allow_args(
+          "commands:\n"
+          "  import FILE...   import OCI image-layout or docker-archive tars (as made by\n"
+          "                   `skopeo copy ... oci-archive:` or `docker save`)\n"
+          "  ls               list the images on this node\n"
+          "  rm REF|ID...     remove images (and their layers no other image uses)\n"
+          "  pull REF         pull an image from its registry (or a mirror)");
+  if (auto rc = flags.parse_or_exit(argc, argv)) return *rc;
+  std::vector<std::string> args = flags.args();
+  if (args.empty()) return flags.fail("a command is required (import, ls, rm or pull)");
   std::string cmd = args[0];
   args.erase(args.begin());
   bool ok_args = (cmd == "ls" && args.empty()) || ((cmd == "import" || cmd == "rm") && !args.empty()) ||
                  (cmd == "pull" && args.size() == 1);
-  if (!ok_args) {
-    std::fprintf(stderr, "skiff images: bad usage of %s\n\n", cmd.c_str());
-    usage(stderr);
-    return 2;
-  }
+  if (cmd != "ls" && cmd != "import" && cmd != "rm" && cmd != "pull")
+    return flags.fail("unknown command " + cmd + " (import, ls, rm or pull)");
+  if (!ok_args) return flags.fail("bad usage of " + cmd);
   std::string err;
   auto svc = open_image_service(opts, &err);
   if (!svc) {
@@ -147,4 +118,4 @@ int images_main(int argc, char** argv) {
   return rc;
 }
 
-}  // namespace skiff::images
+}  // namespace skiff::cmd

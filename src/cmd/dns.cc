@@ -14,69 +14,45 @@
 #include "api/resources.h"
 #include "client/client.h"
 #include "client/informer.h"
+#include "cmd/commands.h"
 #include "common/flags.h"
 #include "common/log.h"
-#include "common/numbers.h"
 #include "common/stop_signal.h"
 #include "dns/http_status.h"
 #include "dns/metrics.h"
 #include "dns/records.h"
 #include "dns/server.h"
 
-namespace skiff::dns {
-namespace {
-
-const char* kUsage =
-    "usage: skiff dns [--kubeconfig FILE] [flags]\n\n"
-    "Runs the cluster DNS server in the foreground: answers <svc>.<ns>.svc.<domain> (A, SRV),\n"
-    "headless endpoints, <a-b-c-d>.<ns>.pod.<domain> and PTR for service and endpoint\n"
-    "addresses from the cluster's Services and EndpointSlices, and forwards other names\n"
-    "upstream (docs/network.md, \"Cluster DNS\").\n\n"
-    "flags:\n"
-    "  --kubeconfig FILE        credentials for the API server (default: in a pod, its\n"
-    "                           service account: KUBERNETES_SERVICE_HOST/PORT and\n"
-    "                           /var/run/secrets/kubernetes.io/serviceaccount)\n"
-    "  --server URL             API server (overrides the kubeconfig's)\n"
-    "  --listen ADDR:PORT       UDP and TCP address (default 0.0.0.0:53)\n"
-    "  --cluster-domain DOMAIN  (default cluster.local)\n"
-    "  --ttl SECONDS            TTL of the cluster's records (default 30)\n"
-    "  --upstream IP[:PORT]     a server for other names; repeatable (default: the nameservers\n"
-    "                           of /etc/resolv.conf, without 127.0.0.0/8 when listening on :53)\n"
-    "  --health [ADDR]:PORT     /health, 200 while serving (e.g. :8080; default off)\n"
-    "  --ready [ADDR]:PORT      /ready, 200 once the cluster's records are loaded (e.g. :8181)\n"
-    "  --metrics [ADDR]:PORT    /metrics in Prometheus text (e.g. :9153)\n";
-}  // namespace
+namespace skiff::cmd {
+using namespace dns;
 
 int dns_main(int argc, char** argv) {
-  ServerOptions o;
+  dns::ServerOptions o;
   std::string kubeconfig, server, domain = "cluster.local", health, ready_addr, metrics_addr;
   int64_t ttl = 30;
-  for (int i = 1; i < argc; ++i) {
-    Flag f;
-    int rc = 0;
-    if (!read_flag(argc, argv, i, {}, "dns", kUsage, f, &rc)) return rc;
-    const std::string& a = f.name;
-    const std::string& v = f.value;
-    if (a == "--kubeconfig") kubeconfig = v;
-    else if (a == "--server") server = v;
-    else if (a == "--listen") o.listen = v;
-    else if (a == "--cluster-domain") domain = v;
-    else if (a == "--upstream") o.upstreams.push_back(v);
-    else if (a == "--health") health = v;
-    else if (a == "--ready") ready_addr = v;
-    else if (a == "--metrics") metrics_addr = v;
-    else if (a == "--ttl") {
-      auto n = parse_int64(v);
-      ttl = n.value_or(-1);
-      if (ttl < 0 || ttl > 86400) {
-        std::fprintf(stderr, "dns: invalid --ttl %s\n", v.c_str());
-        return 2;
-      }
-    } else {
-      std::fprintf(stderr, "dns: unknown flag %s\n\n%s", a.c_str(), kUsage);
-      return 2;
-    }
-  }
+  FlagSet flags("skiff dns", "[--kubeconfig FILE] [flags]",
+                "Runs the cluster DNS server in the foreground: answers <svc>.<ns>.svc.<domain> (A, SRV),\n"
+                "headless endpoints, <a-b-c-d>.<ns>.pod.<domain> and PTR for service and endpoint\n"
+                "addresses from the cluster's Services and EndpointSlices, and forwards other names\n"
+                "upstream (docs/network.md, \"Cluster DNS\").");
+  flags.string("--kubeconfig", &kubeconfig,
+               "credentials for the API server (default: in a pod, its service account: "
+               "KUBERNETES_SERVICE_HOST/PORT and /var/run/secrets/kubernetes.io/serviceaccount)",
+               "FILE")
+      .string("--server", &server, "API server (overrides the kubeconfig's)", "URL")
+      .string("--listen", &o.listen, "UDP and TCP address", "ADDR:PORT")
+      .string("--cluster-domain", &domain, "the cluster's DNS domain", "DOMAIN")
+      .integer("--ttl", &ttl, "TTL of the cluster's records in seconds", 0, 86400, "SECONDS")
+      .list("--upstream", &o.upstreams,
+            "a server for other names (default: the nameservers of /etc/resolv.conf, without "
+            "127.0.0.0/8 when listening on :53)",
+            "IP[:PORT]")
+      .string("--health", &health, "/health, 200 while serving (e.g. :8080; default off)",
+              "[ADDR]:PORT")
+      .string("--ready", &ready_addr, "/ready, 200 once the cluster's records are loaded (e.g. :8181)",
+              "[ADDR]:PORT")
+      .string("--metrics", &metrics_addr, "/metrics in Prometheus text (e.g. :9153)", "[ADDR]:PORT");
+  if (auto rc = flags.parse_or_exit(argc, argv)) return *rc;
   if (o.upstreams.empty()) {
     std::ifstream f("/etc/resolv.conf");
     std::stringstream text;
@@ -136,7 +112,7 @@ int dns_main(int argc, char** argv) {
     if (path != "/metrics") return HttpReply{404, "text/plain", "not found\n"};
     return HttpReply{200, "text/plain; version=0.0.4; charset=utf-8", metrics.render()};
   }});
-  Server srv(table, o);
+  dns::Server srv(table, o);
   HttpStatusServer status_server(std::move(status));
   try {
     srv.start();
@@ -170,4 +146,4 @@ int dns_main(int argc, char** argv) {
   return 0;
 }
 
-}  // namespace skiff::dns
+}  // namespace skiff::cmd

@@ -1,5 +1,5 @@
-// `skiff scheduler --kubeconfig FILE [--scheduler-name NAME] [--leader-elect=false] [-v]`: the scheduler as its own
-// process, in the foreground, logging to stderr, until SIGTERM or SIGINT.
+// `skiff scheduler --kubeconfig FILE [flags]`: the scheduler as its own process, in the
+// foreground, logging to stderr, until SIGTERM or SIGINT.
 #include <atomic>
 #include <csignal>
 #include <memory>
@@ -9,51 +9,28 @@
 
 #include "client/client.h"
 #include "client/leader_election.h"
+#include "cmd/commands.h"
+#include "common/flags.h"
 #include "common/log.h"
 #include "scheduler/scheduler.h"
 
-namespace skiff::scheduler {
-namespace {
-int usage() {
-  std::cerr << "usage: skiff scheduler --kubeconfig FILE [--scheduler-name NAME] "
-               "[--leader-elect=false] [-v]\n";
-  return 2;
-}
-}  // namespace
-}  // namespace skiff::scheduler
+namespace skiff::cmd {
 
 int scheduler_main(int argc, char** argv) {
-  using namespace skiff;
   std::string kubeconfig, name = "default-scheduler";
-  bool leader_elect = true;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&](const std::string& flag, std::string& out) {
-      if (a == flag && i + 1 < argc) {
-        out = argv[++i];
-        return true;
-      }
-      if (a.rfind(flag + "=", 0) == 0) {
-        out = a.substr(flag.size() + 1);
-        return true;
-      }
-      return false;
-    };
-    if (value("--kubeconfig", kubeconfig) || value("--scheduler-name", name)) continue;
-    if (a == "--leader-elect" || a.rfind("--leader-elect=", 0) == 0) {
-      leader_elect = a == "--leader-elect" || a.substr(15) != "false";
-      continue;
-    }
-    if (a == "-v" || a == "--verbose") {
-      set_log_level(LogLevel::DEBUG);
-      continue;
-    }
-    if (a == "scheduler" && i == 1) continue;  // invoked as `skiff scheduler ...` with argv intact
-    if (a == "-h" || a == "--help") return scheduler::usage();
-    std::cerr << "skiff scheduler: unknown flag " << a << "\n";
-    return scheduler::usage();
-  }
-  if (kubeconfig.empty()) return scheduler::usage();
+  bool leader_elect = true, verbose = false;
+  FlagSet flags("skiff scheduler", "--kubeconfig FILE [flags]",
+                "Runs the scheduler against an API server in the foreground, logging to stderr, until\n"
+                "SIGTERM or SIGINT.");
+  flags.string("--kubeconfig", &kubeconfig, "credentials for the API server (required)", "FILE")
+      .string("--scheduler-name", &name, "the spec.schedulerName of the pods this one binds", "NAME")
+      .boolean("--leader-elect", &leader_elect,
+               "run only while holding the Lease kube-system/kube-scheduler")
+      .boolean("--verbose", &verbose, "debug logging")
+      .alias("-v", "--verbose");
+  if (auto rc = flags.parse_or_exit(argc, argv)) return *rc;
+  if (verbose) set_log_level(LogLevel::DEBUG);
+  if (kubeconfig.empty()) return flags.fail("--kubeconfig is required");
   auto cfg = client::Config::from_kubeconfig(kubeconfig);
   if (!cfg) {
     std::cerr << "skiff scheduler: " << cfg.error().message << "\n";
@@ -96,3 +73,5 @@ int scheduler_main(int argc, char** argv) {
   s.stop();
   return 0;
 }
+
+}  // namespace skiff::cmd

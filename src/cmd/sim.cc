@@ -8,10 +8,13 @@
 #include <cstring>
 #include <thread>
 
+#include "cmd/commands.h"
 #include "common/log.h"
 #include "sim/sim.h"
 
-namespace skiff::sim {
+namespace skiff::cmd {
+using namespace sim;
+
 
 int sim_main(int argc, char** argv) {
   bool help = false;
@@ -21,7 +24,7 @@ int sim_main(int argc, char** argv) {
     return 0;
   }
   if (!parsed) {
-    std::fprintf(stderr, "skiff sim: %s\n\n%s", parsed.error().message.c_str(), sim_usage().c_str());
+    std::fprintf(stderr, "skiff sim: %s (see skiff sim --help)\n", parsed.error().message.c_str());
     return 2;
   }
   SimConfig cfg = std::move(*parsed);
@@ -88,4 +91,4 @@ int sim_main(int argc, char** argv) {
   return rc;
 }
 
-}  // namespace skiff::sim
+}  // namespace skiff::cmd

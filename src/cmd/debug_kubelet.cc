@@ -17,13 +17,17 @@
 #include <sstream>
 #include <thread>
 
+#include "cmd/commands.h"
+#include "common/flags.h"
 #include "common/log.h"
 #include "net/http.h"
 #include "pki/pki.h"
 #include "streaming/portforward.h"
 #include "streaming/remotecommand.h"
 
-namespace skiff::streaming {
+namespace skiff::cmd {
+using namespace streaming;
+
 namespace {
 
 std::atomic<bool> g_stop{false};
@@ -170,32 +174,18 @@ void handle(const Flags& f, net::Request& req, net::ResponseWriter& w) {
 
 int debug_kubelet_main(int argc, char** argv) {
   Flags f;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto val = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "debug-kubelet: %s needs a value\n", a.c_str());
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    if (a == "--listen") f.listen = val();
-    else if (a == "--logs-file") f.logs_file = val();
-    else if (a == "--client-ca") f.client_ca_file = val();
-    else if (a == "--port-file") f.port_file = val();
-    else {
-      std::fprintf(stderr,
-                   "usage: skiff debug-kubelet [--listen HOST:PORT] [--logs-file FILE]\n"
-                   "                           [--client-ca FILE] [--port-file FILE]\n\n"
-                   "A TEST TOOL: serves the kubelet's exec and containerLogs endpoints, running\n"
-                   "commands on this host without any container. Never expose it.\n");
-      return a == "--help" || a == "-h" ? 0 : 2;
-    }
-  }
+  FlagSet flags("skiff debug-kubelet", "[flags]",
+                "A TEST TOOL: serves the kubelet's exec and containerLogs endpoints, running commands on\n"
+                "this host without any container. Never expose it.");
+  flags.string("--listen", &f.listen, "address to serve on", "HOST:PORT")
+      .string("--logs-file", &f.logs_file, "the file containerLogs serves", "FILE")
+      .string("--client-ca", &f.client_ca_file, "CA of the clients allowed (default: any client)",
+              "FILE")
+      .string("--port-file", &f.port_file, "write the port served on to this file", "FILE");
+  if (auto rc = flags.parse_or_exit(argc, argv)) return *rc;
   auto colon = f.listen.rfind(':');
   if (colon == std::string::npos) {
-    std::fprintf(stderr, "debug-kubelet: --listen wants HOST:PORT\n");
-    return 2;
+    return flags.fail("--listen: wants HOST:PORT, not \"" + f.listen + "\"");
   }
   std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGINT, on_signal);
@@ -229,4 +219,4 @@ int debug_kubelet_main(int argc, char** argv) {
   return 0;
 }
 
-}  // namespace skiff::streaming
+}  // namespace skiff::cmd

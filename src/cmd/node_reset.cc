@@ -13,26 +13,23 @@
 #include "proxy/proxy.h"
 #include "agent/sandbox.h"
 #include "agent/volumes.h"
+#include "cmd/commands.h"
+#include "common/flags.h"
 #include "runtime/runtime.h"
 
-namespace skiff::agent {
+namespace skiff::cmd {
+using namespace agent;  // the node agent's parts this command takes apart
+
 namespace fs = std::filesystem;
 
 int node_reset_main(int argc, char** argv) {
   std::string data_dir = "/var/lib/skiff/agent", rt;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if ((a == "--data-dir" || a == "--runtime") && i + 1 < argc) {
-      (a == "--data-dir" ? data_dir : rt) = argv[++i];
-    } else {
-      std::fprintf(stderr,
-                   "usage: skiff node-reset [--data-dir DIR] [--runtime crun|runc]\n\n"
-                   "Stops and removes every container, pod network and volume the node agent\n"
-                   "with data dir DIR (default /var/lib/skiff/agent) left behind. Stop the agent\n"
-                   "(or `skiff server`) first. Images are kept.\n");
-      return a == "-h" || a == "--help" ? 0 : 2;
-    }
-  }
+  FlagSet flags("skiff node-reset", "[flags]",
+                "Stops and removes every container, pod network and volume the node agent with data\n"
+                "dir DIR left behind. Stop the agent (or `skiff server`) first. Images are kept.");
+  flags.string("--data-dir", &data_dir, "the agent's data dir", "DIR")
+      .choice("--runtime", &rt, {"crun", "runc"}, "OCI runtime (default: crun when installed)");
+  if (auto rc = flags.parse_or_exit(argc, argv)) return *rc;
   std::error_code ec;
   if (!fs::exists(data_dir, ec)) {
     std::printf("nothing to reset: %s does not exist\n", data_dir.c_str());
@@ -106,4 +103,4 @@ int node_reset_main(int argc, char** argv) {
   return failures ? 1 : 0;
 }
 
-}  // namespace skiff::agent
+}  // namespace skiff::cmd

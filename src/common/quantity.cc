@@ -1,8 +1,8 @@
-#include "scheduler/quantity.h"
+#include "common/quantity.h"
 
 #include <limits>
 
-namespace skiff::scheduler {
+namespace skiff {
 namespace {
 
 using i128 = __int128;
@@ -126,4 +126,4 @@ std::optional<int64_t> parse_quantity(std::string_view s) {
   return -((-v) / 1000);
 }
 
-}  // namespace skiff::scheduler
+}  // namespace skiff
