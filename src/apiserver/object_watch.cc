@@ -35,7 +35,7 @@ class ObjectWatchImpl : public ObjectWatch {
         const char* type = ev.type == storage::WatchEvent::Type::kDelete ? "DELETED"
                            : ev.prev                                      ? "MODIFIED"
                                                                           : "ADDED";
-        out.push_back({type, {}, ObjectStore::encode_with_rv(ev.kv)});
+        out.push_back({type, {}, ObjectStore::encode_with_rv(ev.kv), nullptr});
         continue;
       }
       auto cur = ObjectStore::decode(ev.kv);
@@ -47,13 +47,13 @@ class ObjectWatchImpl : public ObjectWatch {
         was = prev && match_(*prev);
       }
       if (ev.type == storage::WatchEvent::Type::kDelete) {
-        if (match_(*cur)) out.push_back({"DELETED", std::move(*cur), {}});
+        if (match_(*cur)) out.push_back({"DELETED", std::move(*cur), {}, nullptr});
       } else if (now && was) {
-        out.push_back({"MODIFIED", std::move(*cur), {}});
+        out.push_back({"MODIFIED", std::move(*cur), {}, nullptr});
       } else if (now) {
-        out.push_back({"ADDED", std::move(*cur), {}});
+        out.push_back({"ADDED", std::move(*cur), {}, nullptr});
       } else if (was) {
-        out.push_back({"DELETED", std::move(*cur), {}});
+        out.push_back({"DELETED", std::move(*cur), {}, nullptr});
       }
     }
     if (batch.closed) *closed = true;
@@ -85,11 +85,11 @@ class ObjectWatchImpl : public ObjectWatch {
     for (const auto& kv : res.items) {
       if (os_.is_undecodable(kv.key)) continue;
       if (raw) {
-        out.push_back({"ADDED", {}, ObjectStore::encode_with_rv(kv)});
+        out.push_back({"ADDED", {}, ObjectStore::encode_with_rv(kv), nullptr});
         continue;
       }
       auto obj = ObjectStore::decode(kv);
-      if (obj && match_(*obj)) out.push_back({"ADDED", std::move(*obj), {}});
+      if (obj && match_(*obj)) out.push_back({"ADDED", std::move(*obj), {}, nullptr});
     }
     if (!res.more || res.items.empty()) initial_ = false;
     else next_key_ = res.items.back().key + '\0';
