@@ -11,6 +11,7 @@
 #include "client/leader_election.h"
 #include "cmd/commands.h"
 #include "common/log.h"
+#include "common/stop_signal.h"
 #include "controllers/controller_manager.h"
 #include "controllers/nodeipam.h"
 
@@ -45,11 +46,7 @@ int controller_manager_main(int argc, char** argv) {
   cfg->user_agent = "skiff-controller-manager";
   if (opts.root_ca_pem.empty()) opts.root_ca_pem = cfg->ca_pem;
   // Block the stop signals in every thread; this one waits for them.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  block_stop_signals();  // threads started below inherit the mask
   client::Client client(*cfg);
   ControllerManager cm(client, opts);
   // With leader election the controllers run only while this process holds
@@ -72,8 +69,7 @@ int controller_manager_main(int argc, char** argv) {
     cm.start();
   }
   SKIFF_LOG(INFO) << "controller-manager running against " << cfg->server;
-  int sig = 0;
-  sigwait(&set, &sig);
+  int sig = wait_stop_signal();
   SKIFF_LOG(INFO) << "controller-manager: signal " << sig << ", stopping";
   stopping = true;
   if (elector) elector->stop();  // stops the controllers, then releases the lease

@@ -12,6 +12,7 @@
 #include "cmd/commands.h"
 #include "common/flags.h"
 #include "common/log.h"
+#include "common/stop_signal.h"
 #include "scheduler/scheduler.h"
 
 namespace skiff::cmd {
@@ -38,11 +39,7 @@ int scheduler_main(int argc, char** argv) {
   }
   cfg->user_agent = "skiff-scheduler";
 
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);  // threads started below inherit the mask
+  block_stop_signals();  // threads started below inherit the mask
 
   client::Client c(*cfg);
   scheduler::Scheduler s(c, name);
@@ -65,8 +62,7 @@ int scheduler_main(int argc, char** argv) {
   } else {
     s.start();
   }
-  int sig = 0;
-  sigwait(&set, &sig);
+  int sig = wait_stop_signal();
   SKIFF_LOG(INFO) << "scheduler: signal " << sig << ", stopping";
   stopping = true;
   if (elector) elector->stop();  // stops the scheduler, then releases the lease

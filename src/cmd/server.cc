@@ -16,6 +16,7 @@
 #include "client/leader_election.h"
 #include "cmd/commands.h"
 #include "common/log.h"
+#include "common/stop_signal.h"
 #include "common/node_name.h"
 #include "controllers/controller_manager.h"
 #include "controllers/nodeipam.h"
@@ -204,12 +205,7 @@ int server_main(int argc, char** argv) {
   if (auto st = controllers::check_node_ipam_options(o.controllers); !st)
     return flags.fail(st.error().message);
   // Signals are taken synchronously by this thread; every other thread blocks them.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  block_stop_signals();  // threads started below inherit the mask
   ControlPlane server(o);
   try {
     server.start();
@@ -217,8 +213,7 @@ int server_main(int argc, char** argv) {
     SKIFF_LOG(ERROR) << "skiff server failed to start: " << e.what();
     return 1;
   }
-  int sig = 0;
-  sigwait(&set, &sig);
+  int sig = wait_stop_signal();
   SKIFF_LOG(INFO) << "received " << strsignal(sig) << ", shutting down";
   server.stop();
   SKIFF_LOG(INFO) << "stopped";

@@ -10,6 +10,7 @@
 
 #include "cmd/commands.h"
 #include "common/log.h"
+#include "common/stop_signal.h"
 #include "sim/sim.h"
 
 namespace skiff::cmd {
@@ -42,19 +43,13 @@ int sim_main(int argc, char** argv) {
       ccfg->max_connections, cfg.workers + heartbeat_threads(cfg) + cfg.registration_threads + 3);
 
   // Signals are taken synchronously by one thread; every other thread blocks them.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  block_stop_signals();  // threads started below inherit the mask
 
   client::Client client(*ccfg);
   HollowNodes nodes(client, cfg);
   std::atomic<bool> signalled{false};
   std::thread waiter([&] {
-    int sig = 0;
-    sigwait(&set, &sig);
+    int sig = wait_stop_signal();
     if (!signalled.exchange(true)) {  // a real signal, not the wake-up after a failed start
       SKIFF_LOG(INFO) << "received " << strsignal(sig) << ", stopping heartbeats (nodes stay)";
       // Requests in flight end when the server answers; a busy server must not hold up the

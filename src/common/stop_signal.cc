@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <pthread.h>
+
 #include <csignal>
 #include <thread>
 
@@ -15,6 +17,29 @@ void install_stop_handlers() {
   std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+}
+
+namespace {
+sigset_t stop_set() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+}  // namespace
+
+void block_stop_signals() {
+  sigset_t set = stop_set();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+int wait_stop_signal() {
+  sigset_t set = stop_set();
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
 }
 
 bool stop_requested() { return g_stop; }
