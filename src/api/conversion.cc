@@ -7,12 +7,6 @@
 namespace skiff::api {
 namespace {
 
-json::object& child(json::object& o, const char* key) {
-  auto& v = o[key];
-  if (!v.is_object()) v = json::object{};
-  return v.get_object();
-}
-
 const json::object* template_labels(const json::object& obj) {
   const auto* spec = obj.if_contains("spec");
   if (!spec || !spec->is_object()) return nullptr;
@@ -30,12 +24,12 @@ void default_selector_and_labels(json::object& obj) {
   const auto* labels = template_labels(obj);
   if (!labels || labels->empty()) return;
   json::object copy = *labels;
-  auto& spec = child(obj, "spec");
+  auto& spec = ensure_object(obj, "spec");
   const auto* sel = spec.if_contains("selector");
   if (!sel || !sel->is_object() ||
       (!sel->get_object().contains("matchLabels") && !sel->get_object().contains("matchExpressions")))
     spec["selector"] = json::object{{"matchLabels", copy}};
-  auto& meta = child(obj, "metadata");
+  auto& meta = ensure_object(obj, "metadata");
   const auto* ml = meta.if_contains("labels");
   if (!ml || !ml->is_object() || ml->get_object().empty()) meta["labels"] = std::move(copy);
 }
@@ -45,11 +39,11 @@ void set_if_missing(json::object& o, const char* key, json::value v) {
 }
 
 void deployment_defaults(json::object& obj, const std::string& gv) {
-  auto& spec = child(obj, "spec");
-  auto& strategy = child(spec, "strategy");
+  auto& spec = ensure_object(obj, "spec");
+  auto& strategy = ensure_object(spec, "strategy");
   set_if_missing(strategy, "type", "RollingUpdate");
   if (strategy["type"] == "RollingUpdate") {
-    auto& ru = child(strategy, "rollingUpdate");
+    auto& ru = ensure_object(strategy, "rollingUpdate");
     bool ext = gv == "extensions/v1beta1";
     set_if_missing(ru, "maxUnavailable", ext ? json::value(1) : json::value("25%"));
     set_if_missing(ru, "maxSurge", ext ? json::value(1) : json::value("25%"));
@@ -64,13 +58,13 @@ void deployment_defaults(json::object& obj, const std::string& gv) {
 }
 
 void daemonset_defaults(json::object& obj, const std::string& gv) {
-  auto& spec = child(obj, "spec");
-  if (gv == "extensions/v1beta1") set_if_missing(child(spec, "updateStrategy"), "type", "OnDelete");
+  auto& spec = ensure_object(obj, "spec");
+  if (gv == "extensions/v1beta1") set_if_missing(ensure_object(spec, "updateStrategy"), "type", "OnDelete");
   spec.erase("templateGeneration");  // extensions/v1beta1 only
 }
 
 void statefulset_defaults(json::object& obj, const std::string& gv) {
-  if (gv == "apps/v1beta1") set_if_missing(child(child(obj, "spec"), "updateStrategy"), "type", "OnDelete");
+  if (gv == "apps/v1beta1") set_if_missing(ensure_object(ensure_object(obj, "spec"), "updateStrategy"), "type", "OnDelete");
 }
 
 }  // namespace

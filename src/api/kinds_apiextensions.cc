@@ -6,27 +6,17 @@
 #include <set>
 
 #include "api/kinds.h"
+#include "api/validation_util.h"
 #include "apiextensions/schema.h"
 
 namespace skiff::api {
+using detail::obj_at;
+using detail::str_or;
 namespace {
 
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-std::string str(const json::object& o, std::string_view k) {
-  const auto* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-const json::object* obj(const json::object& o, std::string_view k) {
-  const auto* v = o.if_contains(k);
-  return v && v->is_object() ? &v->get_object() : nullptr;
-}
-json::object& ensure(json::object& o, std::string_view k) {
-  auto& v = o[k];
-  if (!v.is_object()) v = json::object{};
-  return v.get_object();
 }
 std::vector<std::string> strings(const json::object& o, std::string_view k) {
   std::vector<std::string> out;
@@ -87,13 +77,13 @@ bool version_less(const std::string& a, const std::string& b) {
 }
 
 void default_crd(json::object& crd) {
-  auto& spec = ensure(crd, "spec");
-  auto& names = ensure(spec, "names");
-  std::string kind = str(names, "kind");
-  if (str(names, "singular").empty() && !kind.empty()) names["singular"] = lower(kind);
-  if (str(names, "listKind").empty() && !kind.empty()) names["listKind"] = kind + "List";
-  auto& conv = ensure(spec, "conversion");
-  if (str(conv, "strategy").empty()) conv["strategy"] = "None";
+  auto& spec = ensure_object(crd, "spec");
+  auto& names = ensure_object(spec, "names");
+  std::string kind = str_or(names, "kind");
+  if (str_or(names, "singular").empty() && !kind.empty()) names["singular"] = lower(kind);
+  if (str_or(names, "listKind").empty() && !kind.empty()) names["listKind"] = kind + "List";
+  auto& conv = ensure_object(spec, "conversion");
+  if (str_or(conv, "strategy").empty()) conv["strategy"] = "None";
   if (const auto* vs = spec.if_contains("versions"); vs && vs->is_array())
     for (auto& v : spec["versions"].get_array())
       if (v.is_object()) {
@@ -104,16 +94,16 @@ void default_crd(json::object& crd) {
 }
 
 void validate_crd(const json::object& crd, const json::object* old, std::vector<FieldCause>& out) {
-  const auto* spec = obj(crd, "spec");
+  const auto* spec = obj_at(crd, "spec");
   if (!spec) {
     out.push_back(required("spec"));
     return;
   }
-  std::string group = str(*spec, "group");
-  const auto* names = obj(*spec, "names");
-  std::string plural = names ? str(*names, "plural") : "";
-  std::string kind = names ? str(*names, "kind") : "";
-  std::string name = str(obj(crd, "metadata") ? *obj(crd, "metadata") : json::object{}, "name");
+  std::string group = str_or(*spec, "group");
+  const auto* names = obj_at(*spec, "names");
+  std::string plural = names ? str_or(*names, "plural") : "";
+  std::string kind = names ? str_or(*names, "kind") : "";
+  std::string name = get_string(crd, {"metadata", "name"});
   if (group.empty()) out.push_back(required("spec.group"));
   else if (group.find('.') == std::string::npos)
     out.push_back(invalid("spec.group", json::value(group), "should be a domain with at least one dot"));
@@ -124,17 +114,17 @@ void validate_crd(const json::object& crd, const json::object* old, std::vector<
     out.push_back(invalid("spec.names.plural", json::value(plural), e));
   if (kind.empty()) out.push_back(required("spec.names.kind"));
   if (names)
-    if (auto s = str(*names, "singular"); !s.empty())
+    if (auto s = str_or(*names, "singular"); !s.empty())
       if (auto e = check_dns1123_label(s); !e.empty())
         out.push_back(invalid("spec.names.singular", json::value(s), e));
   if (!plural.empty() && !group.empty() && name != plural + "." + group)
     out.push_back(invalid("metadata.name", json::value(name), "must be spec.names.plural+\".\"+spec.group"));
-  std::string scope = str(*spec, "scope");
+  std::string scope = str_or(*spec, "scope");
   if (scope.empty()) out.push_back(required("spec.scope"));
   else if (scope != "Namespaced" && scope != "Cluster")
     out.push_back(not_supported("spec.scope", json::value(scope), {"Cluster", "Namespaced"}));
-  if (const auto* conv = obj(*spec, "conversion"); conv && str(*conv, "strategy") != "None")
-    out.push_back(not_supported("spec.conversion.strategy", json::value(str(*conv, "strategy")), {"None"}));
+  if (const auto* conv = obj_at(*spec, "conversion"); conv && str_or(*conv, "strategy") != "None")
+    out.push_back(not_supported("spec.conversion.strategy", json::value(str_or(*conv, "strategy")), {"None"}));
   const auto* vs = spec->if_contains("versions");
   if (!vs || !vs->is_array() || vs->get_array().empty()) {
     out.push_back(invalid("spec.versions", json::array{}, "must have exactly one version marked as storage version"));
@@ -150,13 +140,13 @@ void validate_crd(const json::object& crd, const json::object* old, std::vector<
       continue;
     }
     const auto& v = arr[i].get_object();
-    std::string vn = str(v, "name");
+    std::string vn = str_or(v, "name");
     if (vn.empty()) out.push_back(required(p + ".name"));
     else if (auto e = check_dns1123_label(vn); !e.empty()) out.push_back(invalid(p + ".name", json::value(vn), e));
     else if (!seen.insert(vn).second) out.push_back(duplicate(p + ".name", json::value(vn)));
     if (const auto* st = v.if_contains("storage"); st && st->is_bool() && st->get_bool()) ++storage;
-    const auto* schema = obj(v, "schema");
-    const auto* oas = schema ? obj(*schema, "openAPIV3Schema") : nullptr;
+    const auto* schema = obj_at(v, "schema");
+    const auto* oas = schema ? obj_at(*schema, "openAPIV3Schema") : nullptr;
     if (!oas) out.push_back(required(p + ".schema.openAPIV3Schema", "schemas are required"));
     else
       for (auto& c : apiextensions::StructuralSchema::check(*oas, p + ".schema.openAPIV3Schema"))
@@ -166,42 +156,42 @@ void validate_crd(const json::object& crd, const json::object* old, std::vector<
         const auto* c = cols->get_array()[j].if_object();
         std::string cp = p + ".additionalPrinterColumns[" + std::to_string(j) + "]";
         if (!c) continue;
-        if (str(*c, "name").empty()) out.push_back(required(cp + ".name"));
-        if (str(*c, "jsonPath").empty()) out.push_back(required(cp + ".jsonPath"));
+        if (str_or(*c, "name").empty()) out.push_back(required(cp + ".name"));
+        if (str_or(*c, "jsonPath").empty()) out.push_back(required(cp + ".jsonPath"));
         static const std::vector<std::string> kTypes = {"boolean", "date", "integer", "number", "string"};
-        if (std::find(kTypes.begin(), kTypes.end(), str(*c, "type")) == kTypes.end())
-          out.push_back(not_supported(cp + ".type", json::value(str(*c, "type")), kTypes));
+        if (std::find(kTypes.begin(), kTypes.end(), str_or(*c, "type")) == kTypes.end())
+          out.push_back(not_supported(cp + ".type", json::value(str_or(*c, "type")), kTypes));
       }
-    if (const auto* sub = obj(v, "subresources"))
-      if (const auto* sc = obj(*sub, "scale")) {
-        if (str(*sc, "specReplicasPath").empty())
+    if (const auto* sub = obj_at(v, "subresources"))
+      if (const auto* sc = obj_at(*sub, "scale")) {
+        if (str_or(*sc, "specReplicasPath").empty())
           out.push_back(required(p + ".subresources.scale.specReplicasPath"));
-        if (str(*sc, "statusReplicasPath").empty())
+        if (str_or(*sc, "statusReplicasPath").empty())
           out.push_back(required(p + ".subresources.scale.statusReplicasPath"));
       }
   }
   if (storage != 1)
     out.push_back(invalid("spec.versions", *vs, "must have exactly one version marked as storage version"));
   if (old)
-    if (const auto* os = obj(*old, "spec")) {
-      if (str(*os, "scope") != scope)
+    if (const auto* os = obj_at(*old, "spec")) {
+      if (str_or(*os, "scope") != scope)
         out.push_back(invalid("spec.scope", json::value(scope), "field is immutable"));
-      if (str(*os, "group") != group)
+      if (str_or(*os, "group") != group)
         out.push_back(invalid("spec.group", json::value(group), "field is immutable"));
     }
 }
 
 CrdResources crd_resources(const json::object& crd) {
   CrdResources out;
-  const auto& spec = *obj(crd, "spec");
-  const auto& names = *obj(spec, "names");
-  const std::string group = str(spec, "group");
-  const bool namespaced = str(spec, "scope") != "Cluster";
+  const auto& spec = *obj_at(crd, "spec");
+  const auto& names = *obj_at(spec, "names");
+  const std::string group = str_or(spec, "group");
+  const bool namespaced = str_or(spec, "scope") != "Cluster";
   static const std::vector<std::string> kVerbs = {"delete", "deletecollection", "get", "list",
                                                   "patch",  "create",           "update", "watch"};
   for (const auto& vv : spec.at("versions").get_array()) {
     const auto& v = vv.get_object();
-    std::string version = str(v, "name");
+    std::string version = str_or(v, "name");
     if (const auto* st = v.if_contains("storage"); st && st->is_bool() && st->get_bool())
       out.storage_version = version;
     const auto* sv = v.if_contains("served");
@@ -209,37 +199,37 @@ CrdResources crd_resources(const json::object& crd) {
     ResourceInfo r;
     r.group = group;
     r.version = version;
-    r.resource = str(names, "plural");
-    r.singular = str(names, "singular");
-    r.kind = str(names, "kind");
+    r.resource = str_or(names, "plural");
+    r.singular = str_or(names, "singular");
+    r.kind = str_or(names, "kind");
     r.namespaced = namespaced;
     r.verbs = kVerbs;
     r.short_names = strings(names, "shortNames");
     r.categories = strings(names, "categories");
     json::object schema;
-    if (const auto* s = obj(v, "schema"))
-      if (const auto* oas = obj(*s, "openAPIV3Schema")) schema = *oas;
+    if (const auto* s = obj_at(v, "schema"))
+      if (const auto* oas = obj_at(*s, "openAPIV3Schema")) schema = *oas;
     r.schema = std::make_shared<const json::object>(schema);
     std::vector<PrinterColumn> cols;
     if (const auto* cs = v.if_contains("additionalPrinterColumns"); cs && cs->is_array())
       for (const auto& c : cs->get_array())
         if (const auto* co = c.if_object()) {
           const auto* pr = co->if_contains("priority");
-          cols.push_back({str(*co, "name"), str(*co, "type"), str(*co, "format"), str(*co, "description"),
-                          str(*co, "jsonPath"), pr && pr->is_int64() ? pr->get_int64() : 0});
+          cols.push_back({str_or(*co, "name"), str_or(*co, "type"), str_or(*co, "format"), str_or(*co, "description"),
+                          str_or(*co, "jsonPath"), pr && pr->is_int64() ? pr->get_int64() : 0});
         }
     if (cols.empty())
       cols.push_back({"Age", "date", "", "", ".metadata.creationTimestamp", 0});
     std::optional<ScalePaths> scale;
     bool status = false;
-    if (const auto* sub = obj(v, "subresources")) {
-      if (obj(*sub, "status")) {
+    if (const auto* sub = obj_at(v, "subresources")) {
+      if (obj_at(*sub, "status")) {
         status = true;
         r.subresources.push_back({"status", group, version, r.kind, {"get", "patch", "update"}});
       }
-      if (const auto* sc = obj(*sub, "scale")) {
-        scale = ScalePaths{str(*sc, "specReplicasPath"), str(*sc, "statusReplicasPath"),
-                           str(*sc, "labelSelectorPath")};
+      if (const auto* sc = obj_at(*sub, "scale")) {
+        scale = ScalePaths{str_or(*sc, "specReplicasPath"), str_or(*sc, "statusReplicasPath"),
+                           str_or(*sc, "labelSelectorPath")};
         r.subresources.push_back({"scale", "autoscaling", "v1", "Scale", {"get", "patch", "update"}});
       }
     }

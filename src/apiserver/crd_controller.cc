@@ -15,10 +15,6 @@ const api::ResourceInfo& crd_resource() {
   return *api::find_resource("apiextensions.k8s.io", "v1", "customresourcedefinitions");
 }
 
-std::string str_at(const json::object& o, std::initializer_list<std::string_view> path) {
-  return get_string(o, path);
-}
-
 json::object condition(const std::string& type, bool status, const std::string& reason,
                        const std::string& message, const json::object* old_status) {
   std::string st = status ? "True" : "False";
@@ -43,10 +39,7 @@ bool has_finalizer(const json::object& crd) {
 
 void CrdController::start() {
   int64_t rev = resync();
-  thread_ = std::thread([this, rev] {
-    (void)rev;
-    run();
-  });
+  thread_ = std::thread([this, rev] { run(rev); });
 }
 
 void CrdController::stop() {
@@ -67,7 +60,7 @@ int64_t CrdController::resync() {
     return get_string(a, {"metadata", "creationTimestamp"}) < get_string(b, {"metadata", "creationTimestamp"});
   });
   for (auto& o : list->items) {
-    auto name = str_at(o, {"metadata", "name"});
+    auto name = get_string(o, {"metadata", "name"});
     seen.insert(name);
     crds_[name] = std::move(o);
   }
@@ -86,11 +79,10 @@ int64_t CrdController::resync() {
   return rv ? *rv : 0;
 }
 
-void CrdController::run() {
-  while (!stop_) {
+void CrdController::run(int64_t rev) {
+  for (bool first = true; !stop_; first = false) {
+    if (!first) rev = resync();  // start() has just listed them
     ListParams p;
-    p.resource_version = "0";
-    int64_t rev = resync();
     p.resource_version = std::to_string(rev);
     auto w = objects_.watch(crd_resource(), "", p, false);
     if (!w) {
@@ -110,7 +102,7 @@ void CrdController::run() {
           if (!parse_json(*text, v, err) || !v.is_object()) continue;
           obj = std::move(v.get_object());
         }
-        auto name = str_at(obj, {"metadata", "name"});
+        auto name = get_string(obj, {"metadata", "name"});
         if (name.empty()) continue;
         if (ev.type == "DELETED") {
           crds_.erase(name);
@@ -145,8 +137,6 @@ void CrdController::sync(const std::string& name) {
   const auto* spec_v = crd.if_contains("spec");
   if (!spec_v || !spec_v->is_object()) return;
   const json::object& spec = spec_v->get_object();
-  const json::object* status = nullptr;
-  if (const auto* s = crd.if_contains("status"); s && s->is_object()) status = &s->get_object();
 
   if (find_path(crd, {"metadata", "deletionTimestamp"})) {
     terminating_.insert(name);
@@ -189,7 +179,6 @@ void CrdController::sync(const std::string& name) {
     }
   }
   write_status(name, crd, accepted, reason, message);
-  (void)status;
 }
 
 void CrdController::write_status(const std::string& name, const json::object& crd, bool accepted,
@@ -234,18 +223,12 @@ void CrdController::write_status(const std::string& name, const json::object& cr
 }
 
 bool CrdController::delete_objects(const json::object& crd) {
-  auto it = registered_.find(get_string(crd, {"metadata", "name"}));
   const std::string group = get_string(crd, {"spec", "group"});
   const std::string plural = get_string(crd, {"spec", "names", "plural"});
   const api::ResourceInfo* r = nullptr;
   for (const auto* cand : api::served_resources())
     if (cand->group == group && cand->resource == plural && !cand->storage) r = cand;
-  if (!r) {
-    // Not served (names never accepted, or no served version): nothing can have been stored
-    // through it, except by a version no longer served; such keys are removed directly below.
-    (void)it;
-    return true;
-  }
+  if (!r) return true;  // never served (names not accepted): nothing was stored through it
   ListParams p;
   p.limit = 500;
   auto page = objects_.list(*r, "", p);

@@ -35,7 +35,8 @@ class CrdController {
   void stop();
 
  private:
-  void run();
+  // Follows CRD changes from revision `rev` (the list start() made), re-listing when the watch ends.
+  void run(int64_t rev);
   // Lists every CRD and syncs each; returns the list's revision (0 on error).
   int64_t resync();
   void sync(const std::string& name);
