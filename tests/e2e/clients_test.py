@@ -1,7 +1,6 @@
 """What the official Python client (python3-kubernetes) expects of a server, found by trying it.
 Run by clients_test.sh with KUBECONFIG set; prints one line per check, "ok NAME" or "FAIL NAME: why"."""
 import sys
-import threading
 
 from kubernetes import client, config, watch
 from kubernetes.client.rest import ApiException
@@ -24,20 +23,18 @@ def check(name, fn):
 
 
 def watch_sees_create():
-    # The client sends watch=True; the stream must stay open and deliver the new object.
+    # The client sends watch=True; the stream must stay open and deliver a later create. w0 is
+    # there before the watch starts: once its ADDED arrives the stream is live, then w1 is made.
+    core.create_namespaced_config_map(ns, client.V1ConfigMap(metadata=client.V1ObjectMeta(name="w0")))
     w = watch.Watch()
     seen = []
-
-    def create():
-        core.create_namespaced_config_map(ns, client.V1ConfigMap(metadata=client.V1ObjectMeta(name="w1")))
-
-    t = threading.Timer(1.0, create)
-    t.start()
     for ev in w.stream(core.list_namespaced_config_map, ns, timeout_seconds=20):
-        seen.append((ev["type"], ev["object"].metadata.name))
-        if ev["object"].metadata.name == "w1":
+        name = ev["object"].metadata.name
+        seen.append((ev["type"], name))
+        if name == "w0" and ev["type"] == "ADDED":
+            core.create_namespaced_config_map(ns, client.V1ConfigMap(metadata=client.V1ObjectMeta(name="w1")))
+        if name == "w1":
             w.stop()
-    t.join()
     assert ("ADDED", "w1") in seen, seen
 
 
